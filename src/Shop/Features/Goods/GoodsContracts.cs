@@ -1,0 +1,35 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Mvc;
+using Shop.Rest;
+
+namespace Shop.Features.Goods;
+
+/// <summary>The writable fields, as sent to POST and PUT (and the target a PATCH is merged into).</summary>
+public sealed record GoodsWrite(
+    string? Sku, string? Name, string? Description, decimal? Price, long? Stock, string? Category);
+
+/// <summary>A goods as the API shows it.</summary>
+public sealed record GoodsResponse(
+    long Id, string Sku, string Name, string Description, decimal Price, int Stock, string Category,
+    DateTime CreatedAt, DateTime UpdatedAt)
+{
+    public static GoodsResponse From(Goods g) =>
+        new(g.Id, g.Sku, g.Name, g.Description, g.PriceCents / 100m, g.Stock, g.Category, g.CreatedAt, g.UpdatedAt);
+}
+
+/// <summary>The goods filters of <c>GET /api/v1/goods</c>, bound as strings to answer bad values with a 400 naming them.</summary>
+public sealed record GoodsFilter(
+    string? Q,
+    string? Category,
+    [FromQuery(Name = "min_price")] string? MinPrice,
+    [FromQuery(Name = "max_price")] string? MaxPrice,
+    [FromQuery(Name = "in_stock")] string? InStock);
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    Converters = [typeof(UtcTimestampConverter)])]
+[JsonSerializable(typeof(GoodsWrite))]
+[JsonSerializable(typeof(GoodsResponse))]
+[JsonSerializable(typeof(Page<GoodsResponse>))]
+public sealed partial class GoodsJson : JsonSerializerContext;

@@ -1,0 +1,64 @@
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Shop.Infrastructure.Data;
+using Shop.Rest;
+
+namespace Shop.Features.Goods;
+
+/// <summary>The goods reads: the hot lookup by id, and the collection filters.</summary>
+internal static class GoodsQueries
+{
+    /// <summary>Compiled once: the read path skips LINQ translation on every request.</summary>
+    public static readonly Func<ShopDb, long, CancellationToken, Task<Goods?>> ById =
+        EF.CompileAsyncQuery((ShopDb db, long id, CancellationToken _) => db.Set<Goods>().FirstOrDefault(g => g.Id == id));
+
+    public static IQueryable<Goods> Filter(IQueryable<Goods> goods, GoodsFilter filter)
+    {
+        if (!string.IsNullOrEmpty(filter.Q))
+        {
+            // instr() on the folded name: a literal, case-insensitive "contains" in which % and _
+            // are ordinary characters.
+            var folded = Goods.Fold(filter.Q);
+            goods = goods.Where(g => g.NameFolded.Contains(folded));
+        }
+        if (filter.Category is { } category)
+        {
+            goods = goods.Where(g => g.Category == category);
+        }
+        var min = Cents(filter.MinPrice, "min_price", ceiling: true);
+        var max = Cents(filter.MaxPrice, "max_price", ceiling: false);
+        if (min > max)
+        {
+            throw ApiProblem.Validation("min_price", "must not be greater than max_price");
+        }
+        if (min is { } low)
+        {
+            goods = goods.Where(g => g.PriceCents >= low);
+        }
+        if (max is { } high)
+        {
+            goods = goods.Where(g => g.PriceCents <= high);
+        }
+        return filter.InStock?.ToLowerInvariant() switch
+        {
+            null => goods,
+            "true" or "1" => goods.Where(g => g.Stock > 0),
+            "false" or "0" => goods.Where(g => g.Stock == 0),
+            _ => throw ApiProblem.Validation("in_stock", "must be true or false"),
+        };
+    }
+
+    private static long? Cents(string? text, string name, bool ceiling)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+        if (!decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount) || amount > GoodsRules.PriceMax)
+        {
+            throw ApiProblem.Validation(name, $"must be a number from 0 to {GoodsRules.PriceMax}");
+        }
+        var cents = amount * 100;
+        return (long)(ceiling ? decimal.Ceiling(cents) : decimal.Floor(cents));
+    }
+}

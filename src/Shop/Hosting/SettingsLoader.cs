@@ -1,0 +1,81 @@
+using System.Collections;
+using Microsoft.Extensions.Configuration;
+
+namespace Shop.Hosting;
+
+/// <summary>
+/// Reads settings in the contract's order — config file, then <c>SHOP_*</c> environment variables,
+/// then command-line flags; later wins — using Microsoft.Extensions.Configuration for the layering
+/// and the file formats (JSON, or INI-style <c>name = value</c> lines like gunicorn's config).
+/// </summary>
+public static class SettingsLoader
+{
+    public const string EnvironmentPrefix = "SHOP_";
+
+    /// <summary>The names of every setting, as written in files, flags (with dashes) and variables (upper case).</summary>
+    public static readonly string[] Names =
+    [
+        "bind", "workers", "database", "redis", "pidfile", "access_logfile", "log_file", "log_level",
+        "trusted_proxies", "daemon", "reload", "admin_api_key",
+    ];
+
+    public static ShopSettings Load(string? configFile, IDictionary environment, IReadOnlyDictionary<string, string?> flags)
+    {
+        var builder = new ConfigurationBuilder();
+        if (configFile is not null)
+        {
+            var path = Path.GetFullPath(configFile);
+            if (!File.Exists(path))
+            {
+                throw new SettingsException("config", $"file '{configFile}' does not exist");
+            }
+            var isJson = path.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
+            var file = new ConfigurationBuilder();
+            _ = isJson ? file.AddJsonFile(path) : file.AddIniFile(path);
+            IConfiguration fromFile;
+            try
+            {
+                fromFile = file.Build();
+            }
+            catch (Exception ex) when (ex is FormatException or InvalidDataException or System.Text.Json.JsonException)
+            {
+                throw new SettingsException("config", $"'{configFile}' cannot be read: {ex.Message.Split('\n')[0]}");
+            }
+            var unknown = fromFile.AsEnumerable().Select(p => p.Key).FirstOrDefault(k => !Names.Contains(k.ToLowerInvariant()));
+            if (unknown is not null)
+            {
+                throw new SettingsException(unknown, $"is not a setting (known: {string.Join(", ", Names)})");
+            }
+            builder.AddConfiguration(fromFile);
+        }
+        var fromEnvironment = environment.Cast<DictionaryEntry>()
+            .Select(e => (Key: (string)e.Key, Value: e.Value as string))
+            .Where(e => e.Key.StartsWith(EnvironmentPrefix, StringComparison.Ordinal)
+                && Names.Contains(e.Key[EnvironmentPrefix.Length..].ToLowerInvariant()))
+            .ToDictionary(e => e.Key[EnvironmentPrefix.Length..].ToLowerInvariant(), e => e.Value);
+        builder.AddInMemoryCollection(fromEnvironment);
+        builder.AddInMemoryCollection(flags.Where(f => f.Value is not null));
+        return FromConfiguration(builder.Build());
+    }
+
+    private static ShopSettings FromConfiguration(IConfiguration c)
+    {
+        var settings = new ShopSettings();
+        string? Get(string name) => c[name];
+        return settings with
+        {
+            Bind = Get("bind") is { } bind ? SettingValues.Bind(bind) : settings.Bind,
+            Workers = Get("workers") is { } workers ? SettingValues.Integer("workers", workers, 1, 64) : settings.Workers,
+            Database = Get("database") is { } database ? SettingValues.Database(database) : settings.Database,
+            Redis = Get("redis") is { Length: > 0 } redis ? redis : null,
+            Pidfile = Get("pidfile") is { } pid ? SettingValues.LogTarget("pidfile", pid) : null,
+            AccessLogfile = Get("access_logfile") is { } access ? SettingValues.LogTarget("access_logfile", access) : null,
+            LogFile = Get("log_file") is { } log ? SettingValues.LogTarget("log_file", log) : null,
+            LogLevel = Get("log_level") is { } level ? SettingValues.OneOf("log_level", level, "debug", "info", "warning", "error") : settings.LogLevel,
+            TrustedProxies = Get("trusted_proxies") is { } proxies ? SettingValues.Addresses("trusted_proxies", proxies) : settings.TrustedProxies,
+            Daemon = Get("daemon") is { } daemon && SettingValues.Boolean("daemon", daemon),
+            Reload = Get("reload") is { } reload && SettingValues.Boolean("reload", reload),
+            AdminApiKey = Get("admin_api_key") is { Length: > 0 } key ? key : null,
+        };
+    }
+}

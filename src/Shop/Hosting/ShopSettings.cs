@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Net;
+
+namespace Shop.Hosting;
+
+/// <summary>
+/// Every setting of the service, validated. Built by <see cref="SettingsLoader"/> from the config
+/// file, <c>SHOP_*</c> environment variables and flags (later wins), or directly by tests.
+/// </summary>
+public sealed record ShopSettings
+{
+    public IReadOnlyList<string> Bind { get; init; } = ["127.0.0.1:5000"];
+    public int Workers { get; init; } = 1;
+    public string Database { get; init; } = "shop.db";
+    public string? Redis { get; init; }
+    public string? Pidfile { get; init; }
+    public string? AccessLogfile { get; init; }
+    public string? LogFile { get; init; }
+    public string LogLevel { get; init; } = "info";
+    public IReadOnlyList<IPAddress> TrustedProxies { get; init; } = [IPAddress.Loopback, IPAddress.IPv6Loopback];
+    public bool Daemon { get; init; }
+    public bool Reload { get; init; }
+
+    /// <summary>
+    /// TEMPORARY until the login module lands: an <c>X-API-Key</c> value that acts as the admin.
+    /// Empty disables it. The users/sessions issue replaces this with real accounts.
+    /// </summary>
+    public string? AdminApiKey { get; init; }
+
+    /// <summary>The Kestrel URLs for <see cref="Bind"/>.</summary>
+    public IEnumerable<string> Urls => Bind.Select(b => $"http://{b}");
+
+    /// <summary>The SQLite connection string for <see cref="Database"/>.</summary>
+    public string SqliteConnectionString => $"Data Source={Database};Pooling=True;Default Timeout=30";
+}
+
+/// <summary>A setting with a bad value; the message is the one line printed at start-up.</summary>
+public sealed class SettingsException(string setting, string problem)
+    : Exception($"{setting}: {problem}")
+{
+    public string Setting { get; } = setting;
+}
+
+/// <summary>Parsers for setting values, each failing with a message that names the setting.</summary>
+internal static class SettingValues
+{
+    public static IReadOnlyList<string> Bind(string raw)
+    {
+        var items = raw.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (items.Length == 0)
+        {
+            throw new SettingsException("bind", "needs at least one HOST:PORT");
+        }
+        foreach (var item in items)
+        {
+            var colon = item.LastIndexOf(':');
+            var host = colon > 0 ? item[..colon] : "";
+            var hostOk = host.StartsWith('[') && host.EndsWith(']')
+                ? IPAddress.TryParse(host[1..^1], out _)
+                : host.Length > 0 && Uri.CheckHostName(host) is UriHostNameType.Dns or UriHostNameType.IPv4;
+            if (!hostOk || !int.TryParse(item[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > 65535)
+            {
+                throw new SettingsException("bind", $"'{item}' is not HOST:PORT (for example 127.0.0.1:5000 or [::1]:5000)");
+            }
+        }
+        return items;
+    }
+
+    public static int Integer(string setting, string raw, int min, int max) =>
+        int.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+            ? value
+            : throw new SettingsException(setting, $"must be an integer from {min} to {max} (got '{raw}')");
+
+    public static bool Boolean(string setting, string raw) => raw.ToLowerInvariant() switch
+    {
+        "true" or "1" or "yes" or "on" => true,
+        "false" or "0" or "no" or "off" or "" => false,
+        _ => throw new SettingsException(setting, $"must be true or false (got '{raw}')"),
+    };
+
+    public static string OneOf(string setting, string raw, params string[] allowed) =>
+        allowed.Contains(raw.ToLowerInvariant())
+            ? raw.ToLowerInvariant()
+            : throw new SettingsException(setting, $"must be one of {string.Join(", ", allowed)} (got '{raw}')");
+
+    public static IReadOnlyList<IPAddress> Addresses(string setting, string raw) =>
+        raw.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(a => IPAddress.TryParse(a, out var ip) ? ip : throw new SettingsException(setting, $"'{a}' is not an IP address"))
+            .ToList();
+
+    public static string Database(string raw)
+    {
+        if (raw.StartsWith("postgres", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new SettingsException("database", "PostgreSQL is not supported yet; use a SQLite file path");
+        }
+        var directory = Path.GetDirectoryName(Path.GetFullPath(raw));
+        return string.IsNullOrWhiteSpace(raw) || raw.Contains(';') || (directory is not null && !Directory.Exists(directory))
+            ? throw new SettingsException("database", $"'{raw}' is not a usable SQLite file path (does its folder exist?)")
+            : raw;
+    }
+
+    public static string? LogTarget(string setting, string raw)
+    {
+        if (raw.Length == 0 || raw == "-")
+        {
+            return raw.Length == 0 ? null : "-";
+        }
+        var directory = Path.GetDirectoryName(Path.GetFullPath(raw));
+        return directory is not null && !Directory.Exists(directory)
+            ? throw new SettingsException(setting, $"the folder of '{raw}' does not exist")
+            : raw;
+    }
+}

@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using System.Globalization;
+using Serilog;
+using Serilog.Core;
+
+namespace Shop.Infrastructure.Logging;
+
+/// <summary>
+/// The access log (<c>access_logfile</c>): Apache's combined format plus the request time in
+/// seconds and the request id, one line per request, written asynchronously.
+/// <c>127.0.0.1 - alice [24/Nov/2026:01:53:19 +0000] "GET /api/v1/goods HTTP/1.1" 200 512 "-" "curl/8.5" 0.001234 3f2a…</c>
+/// </summary>
+public sealed class AccessLog : IDisposable
+{
+    private readonly Logger? _logger;
+
+    public AccessLog(string? target)
+    {
+        if (target is null)
+        {
+            return;
+        }
+        var configuration = new LoggerConfiguration();
+        _logger = (target == "-"
+            ? configuration.WriteTo.Console(outputTemplate: "{Message:l}{NewLine}", formatProvider: null)
+            : configuration.WriteTo.Async(s => s.File(target, outputTemplate: "{Message:l}{NewLine}", encoding: new System.Text.UTF8Encoding(false), formatProvider: null)))
+            .CreateLogger();
+    }
+
+    public bool Enabled => _logger is not null;
+
+    public void Write(HttpContext context, long startTimestamp)
+    {
+        var request = context.Request;
+        var response = context.Response;
+        var seconds = Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds;
+        var user = context.User.Identity?.Name is { Length: > 0 } name ? name : "-";
+        var line = string.Create(CultureInfo.InvariantCulture,
+            $"{context.Connection.RemoteIpAddress?.ToString() ?? "-"} - {Quote(user, bare: true)} [{Timestamp(DateTimeOffset.Now)}] \"{request.Method} {Quote(request.Path + request.QueryString, bare: true)} {request.Protocol}\" {response.StatusCode} {response.ContentLength?.ToString(CultureInfo.InvariantCulture) ?? "-"} \"{Quote(request.Headers.Referer.ToString())}\" \"{Quote(request.Headers.UserAgent.ToString())}\" {seconds:0.000000} {context.TraceIdentifier}");
+        _logger!.Information("{Line}", line);
+    }
+
+    private static string Timestamp(DateTimeOffset time) => string.Create(CultureInfo.InvariantCulture,
+        $"{time:dd/MMM/yyyy:HH:mm:ss} {(time.Offset < TimeSpan.Zero ? '-' : '+')}{time.Offset:hhmm}");
+
+    /// <summary>Escapes what could break the line format; client-controlled text must not forge lines.</summary>
+    private static string Quote(string value, bool bare = false)
+    {
+        if (value.Length == 0)
+        {
+            return "-";
+        }
+        var escaped = value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
+        escaped = string.Concat(escaped.Select(c => char.IsControl(c) ? $"\\x{(int)c:x2}" : c.ToString()));
+        return bare ? escaped.Replace(' ', '+') : escaped;
+    }
+
+    public void Dispose() => _logger?.Dispose();
+}
+
+public static class AccessLogExtensions
+{
+    /// <summary>Writes one access-log line per request, after the answer, whatever it was.</summary>
+    public static IApplicationBuilder UseAccessLog(this IApplicationBuilder app)
+    {
+        var log = app.ApplicationServices.GetRequiredService<AccessLog>();
+        if (!log.Enabled)
+        {
+            return app;
+        }
+        return app.Use(async (context, next) =>
+        {
+            var start = Stopwatch.GetTimestamp();
+            try
+            {
+                await next(context);
+            }
+            finally
+            {
+                log.Write(context, start);
+            }
+        });
+    }
+}

@@ -1,0 +1,93 @@
+using Serilog;
+using Serilog.Core;
+using Serilog.Events;
+using Shop.Hosting;
+
+namespace Shop.Infrastructure.Logging;
+
+/// <summary>
+/// The service log: one UTF-8 line per event,
+/// <c>2026-11-23 19:14:14,123 - INFO - Shop.Features.Goods.GoodsApi - CreateGoods - 57 - message</c>,
+/// written by Serilog through an asynchronous file sink so a request never waits for the disk.
+/// </summary>
+public static class LoggingSetup
+{
+    public const string Template =
+        "{Timestamp:yyyy-MM-dd HH:mm:ss,fff} - {LevelName} - {SourceContext} - {Member} - {Line} - {Message:lj}{NewLine}{Exception}";
+
+    public static IServiceCollection AddShopLogging(this IServiceCollection services, ShopSettings settings)
+    {
+        // The logger belongs to this application instance (not Serilog's static Log), so several
+        // instances in one process — as in the tests — keep their own files; disposing the
+        // service provider flushes it.
+        services.AddSerilog(configuration => Configure(configuration, settings), writeToProviders: false);
+        services.AddSingleton(new AccessLog(settings.AccessLogfile));
+        return services;
+    }
+
+    public static LoggerConfiguration Configure(LoggerConfiguration configuration, ShopSettings settings)
+    {
+        var level = ParseLevel(settings.LogLevel);
+        configuration
+            .MinimumLevel.Is(level)
+            // Framework chatter (a line per request, per query) is for debugging, not for operators.
+            .MinimumLevel.Override("Microsoft", Max(level, LogEventLevel.Warning))
+            .MinimumLevel.Override("Microsoft.Hosting.Lifetime", level)
+            .MinimumLevel.Override("System", Max(level, LogEventLevel.Warning))
+            // Key-ring notices are irrelevant: no cookie or token here is protected by data protection.
+            .MinimumLevel.Override("Microsoft.AspNetCore.DataProtection", LogEventLevel.Error)
+            // Authentication handlers announce every challenge at INFO; a 401 is not a business event.
+            .Filter.ByExcluding(IsAuthenticationChatter)
+            .Enrich.With<LevelNameEnricher>();
+        return settings.LogFile switch
+        {
+            null => configuration.WriteTo.Console(outputTemplate: Template, standardErrorFromLevel: LogEventLevel.Verbose, formatProvider: null),
+            "-" => configuration.WriteTo.Console(outputTemplate: Template, formatProvider: null),
+            var path => configuration.WriteTo.Async(sink => sink.File(path, outputTemplate: Template, encoding: new System.Text.UTF8Encoding(false), formatProvider: null)),
+        };
+    }
+
+    public static LogEventLevel ParseLevel(string name) => name switch
+    {
+        "debug" => LogEventLevel.Debug,
+        "warning" => LogEventLevel.Warning,
+        "error" => LogEventLevel.Error,
+        _ => LogEventLevel.Information,
+    };
+
+    private static bool IsAuthenticationChatter(LogEvent e) =>
+        e.Level <= LogEventLevel.Information
+        && e.Properties.TryGetValue("EventId", out var id) && id is StructureValue structure
+        && structure.Properties.Any(p => p.Name == "Name" && p.Value is ScalarValue { Value: string name } && name.StartsWith("AuthenticationScheme", StringComparison.Ordinal));
+
+    private static LogEventLevel Max(LogEventLevel a, LogEventLevel b) => a > b ? a : b;
+}
+
+/// <summary>
+/// Names levels as operators know them from Python's logging (INFO, WARNING, ...), and fills
+/// <c>Member</c> and <c>Line</c> with "-" for framework events that carry no caller information.
+/// </summary>
+public sealed class LevelNameEnricher : ILogEventEnricher
+{
+    private static readonly LogEventProperty[] Names =
+    [
+        new("LevelName", new ScalarValue("DEBUG")), // Verbose
+        new("LevelName", new ScalarValue("DEBUG")),
+        new("LevelName", new ScalarValue("INFO")),
+        new("LevelName", new ScalarValue("WARNING")),
+        new("LevelName", new ScalarValue("ERROR")),
+        new("LevelName", new ScalarValue("CRITICAL")),
+    ];
+
+    private static readonly LogEventProperty NoMember = new("Member", new ScalarValue("-"));
+    private static readonly LogEventProperty NoLine = new("Line", new ScalarValue("-"));
+    private static readonly LogEventProperty NoSource = new("SourceContext", new ScalarValue("-"));
+
+    public void Enrich(LogEvent logEvent, ILogEventPropertyFactory propertyFactory)
+    {
+        logEvent.AddOrUpdateProperty(Names[(int)logEvent.Level]);
+        logEvent.AddPropertyIfAbsent(NoMember);
+        logEvent.AddPropertyIfAbsent(NoLine);
+        logEvent.AddPropertyIfAbsent(NoSource);
+    }
+}

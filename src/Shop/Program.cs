@@ -1,0 +1,42 @@
+using Shop.Features.ApiKeys;
+using Shop.Features.Goods;
+using Shop.Features.Index;
+using Shop.Hosting;
+using Shop.Infrastructure.Data;
+using Shop.Rest;
+
+namespace Shop;
+
+/// <summary>
+/// The table of contents. <see cref="Main"/> hands the command line to <see cref="ShopCli"/>;
+/// <see cref="BuildApp"/> lists what the service is made of. Adding a module is one line in each list.
+/// </summary>
+public static class Program
+{
+    public static Task<int> Main(string[] args) => ShopCli.RunAsync(args);
+
+    /// <param name="settings">The validated settings.</param>
+    /// <param name="configure">Lets tests replace services (a fake clock) before the app is built.</param>
+    public static WebApplication BuildApp(ShopSettings settings, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = ShopHost.CreateBuilder(settings);
+        builder.Services
+            .AddShopData(settings)
+            .AddRestJson()
+            .AddRestErrors()
+            .AddShopAuth()
+            .AddShopOpenApi()
+            // Modules.
+            .AddIndex()
+            .AddGoods();
+
+        configure?.Invoke(builder);
+        var app = builder.Build();
+        app.UseShopPipeline();
+        // Modules (Flask's register_blueprint).
+        app.MapIndex();
+        app.MapGoods();
+        app.MapDocs();
+        return app;
+    }
+}

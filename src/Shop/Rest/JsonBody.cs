@@ -1,0 +1,170 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.Net.Http.Headers;
+
+namespace Shop.Rest;
+
+/// <summary>
+/// Strict reading of JSON request bodies: the media type (415), an empty or malformed body (400),
+/// duplicate or unknown members (400 naming them) and members of the wrong type (400 naming the
+/// field). Syntax is checked by parsing into a document first, so that the errors a client sees
+/// never contain .NET type names.
+/// </summary>
+public static class JsonBody
+{
+    public const string Json = "application/json";
+    public const string MergePatch = "application/merge-patch+json";
+
+    private static readonly JsonDocumentOptions DocumentOptions = new()
+    {
+        MaxDepth = 32,
+        AllowDuplicateProperties = false,
+    };
+
+    /// <summary>Reads a POST or PUT body into <typeparamref name="T"/>.</summary>
+    public static async Task<T> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    {
+        using var document = await ReadDocumentAsync(request, allowMergePatch: false, cancellationToken);
+        return Bind(document.RootElement, typeInfo);
+    }
+
+    /// <summary>
+    /// Reads a PATCH body (JSON merge patch, RFC 7396) and applies it to the current writable state.
+    /// </summary>
+    public static async Task<T> ReadMergePatchAsync<T>(
+        HttpRequest request, T current, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    {
+        using var document = await ReadDocumentAsync(request, allowMergePatch: true, cancellationToken);
+        var target = JsonSerializer.SerializeToNode(current, typeInfo)!.AsObject();
+        Merge(target, JsonObject.Create(document.RootElement)!);
+        return Bind(JsonSerializer.SerializeToElement(target, RestJson.Default.JsonNode), typeInfo);
+    }
+
+    private static async Task<JsonDocument> ReadDocumentAsync(HttpRequest request, bool allowMergePatch, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength == 0 || (request.ContentLength is null && !request.Headers.ContainsKey("Transfer-Encoding")))
+        {
+            throw ApiProblem.BadRequest("A JSON request body is required");
+        }
+        EnsureMediaType(request, allowMergePatch);
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(request.Body, DocumentOptions, cancellationToken);
+        }
+        catch (JsonException ex)
+        {
+            throw ApiProblem.BadRequest($"Malformed JSON: {Describe(ex)}");
+        }
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            document.Dispose();
+            throw ApiProblem.BadRequest("The request body must be a JSON object");
+        }
+        return document;
+    }
+
+    private static void EnsureMediaType(HttpRequest request, bool allowMergePatch)
+    {
+        if (MediaTypeHeaderValue.TryParse(request.ContentType, out var type))
+        {
+            var name = type.MediaType.Value;
+            var known = string.Equals(name, Json, StringComparison.OrdinalIgnoreCase)
+                || (allowMergePatch && string.Equals(name, MergePatch, StringComparison.OrdinalIgnoreCase));
+            var charset = type.Charset.Value;
+            if (known && (charset is null || string.Equals(charset, "utf-8", StringComparison.OrdinalIgnoreCase)))
+            {
+                return;
+            }
+        }
+        var accepted = allowMergePatch ? $"{Json} or {MergePatch}" : Json;
+        throw new ApiProblem(415, $"Unsupported Content-Type: send {accepted} (UTF-8)");
+    }
+
+    /// <summary>Binds a parsed object, naming unknown members and members of the wrong type.</summary>
+    public static T Bind<T>(JsonElement element, JsonTypeInfo<T> typeInfo)
+    {
+        var unknown = UnknownMembers(element, typeInfo);
+        if (unknown.Count > 0)
+        {
+            throw ApiProblem.Validation(unknown);
+        }
+        try
+        {
+            return element.Deserialize(typeInfo) ?? throw ApiProblem.BadRequest("The request body must be a JSON object");
+        }
+        catch (JsonException ex)
+        {
+            throw ApiProblem.Validation(FieldOf(ex.Path), "has the wrong type");
+        }
+    }
+
+    private static Dictionary<string, string[]> UnknownMembers(JsonElement element, JsonTypeInfo typeInfo, string prefix = "")
+    {
+        var errors = new Dictionary<string, string[]>();
+        var known = typeInfo.Properties.ToDictionary(p => p.Name, StringComparer.Ordinal);
+        foreach (var property in element.EnumerateObject())
+        {
+            if (!known.TryGetValue(property.Name, out var info))
+            {
+                errors[prefix + property.Name] = ["is not a known member"];
+                continue;
+            }
+            // Nested objects and arrays of objects are checked too (an order's items, for example).
+            var nested = typeInfo.Options.GetTypeInfo(info.PropertyType);
+            var itemType = nested.ElementType is { } elementType ? typeInfo.Options.GetTypeInfo(elementType) : null;
+            if (nested.Kind == JsonTypeInfoKind.Object && property.Value.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var pair in UnknownMembers(property.Value, nested, $"{prefix}{property.Name}."))
+                {
+                    errors[pair.Key] = pair.Value;
+                }
+            }
+            else if (itemType is { Kind: JsonTypeInfoKind.Object } && property.Value.ValueKind == JsonValueKind.Array)
+            {
+                var index = 0;
+                foreach (var item in property.Value.EnumerateArray())
+                {
+                    if (item.ValueKind == JsonValueKind.Object)
+                    {
+                        foreach (var pair in UnknownMembers(item, itemType, $"{prefix}{property.Name}[{index}]."))
+                        {
+                            errors[pair.Key] = pair.Value;
+                        }
+                    }
+                    index++;
+                }
+            }
+        }
+        return errors;
+    }
+
+    private static void Merge(JsonObject target, JsonObject patch)
+    {
+        foreach (var (name, value) in patch.ToList())
+        {
+            if (value is null)
+            {
+                target.Remove(name);
+            }
+            else if (value is JsonObject patchObject && target[name] is JsonObject targetObject)
+            {
+                Merge(targetObject, patchObject);
+            }
+            else
+            {
+                target[name] = value.DeepClone();
+            }
+        }
+    }
+
+    /// <summary>Turns a JSON path such as <c>$.items[0].quantity</c> into <c>items[0].quantity</c>.</summary>
+    private static string FieldOf(string? path) =>
+        string.IsNullOrEmpty(path) || path == "$" ? "body" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+
+    private static string Describe(JsonException ex) =>
+        ex.LineNumber is { } line && ex.BytePositionInLine is { } position
+            ? $"invalid JSON at line {line + 1}, byte {position + 1}"
+            : "invalid JSON";
+}

@@ -1,0 +1,67 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Shop.Rest;
+
+/// <summary>
+/// The query parameters every collection accepts. They bind as strings so that a bad value gets the
+/// contract's 400 naming the parameter instead of the framework's bare binding failure.
+/// </summary>
+public sealed record CollectionQuery(
+    string? Page,
+    [FromQuery(Name = "per_page")] string? PerPage,
+    string? Limit,
+    string? Offset,
+    string? Sort,
+    string? Fields);
+
+/// <summary>The collection envelope, for the OpenAPI document (the wire form is written by <see cref="PagedResult{T}"/>).</summary>
+public sealed record Page<T>(IReadOnlyList<T> Items, int Total, int Limit, int Offset);
+
+/// <summary>Which paging style the client used; links are answered in the same style.</summary>
+public enum PagingStyle { Page, Offset }
+
+/// <summary>A validated page request: <see cref="Limit"/> items starting at <see cref="Offset"/>.</summary>
+public readonly record struct PageRequest(int Limit, int Offset, PagingStyle Style)
+{
+    public const int DefaultSize = 20;
+    public const int MaxSize = 100;
+
+    public static PageRequest From(CollectionQuery query)
+    {
+        var pageStyle = query.Page is not null || query.PerPage is not null;
+        var offsetStyle = query.Limit is not null || query.Offset is not null;
+        if (pageStyle && offsetStyle)
+        {
+            throw ApiProblem.BadRequest("Use either page and per_page or limit and offset, not both");
+        }
+        if (offsetStyle)
+        {
+            var limit = Parse(query.Limit, "limit", DefaultSize, 1, MaxSize);
+            var offset = Parse(query.Offset, "offset", 0, 0, int.MaxValue);
+            return new PageRequest(limit, offset, PagingStyle.Offset);
+        }
+        var perPage = Parse(query.PerPage, "per_page", DefaultSize, 1, MaxSize);
+        var page = Parse(query.Page, "page", 1, 1, int.MaxValue);
+        var start = (long)(page - 1) * perPage;
+        if (start > int.MaxValue)
+        {
+            throw ApiProblem.Validation("page", $"must be at most {int.MaxValue / perPage + 1} with per_page={perPage}");
+        }
+        return new PageRequest(perPage, (int)start, PagingStyle.Page);
+    }
+
+    private static int Parse(string? text, string name, int fallback, int min, int max)
+    {
+        if (text is null)
+        {
+            return fallback;
+        }
+        if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
+            || value < min || value > max)
+        {
+            throw ApiProblem.Validation(name, $"must be an integer from {min} to {max}");
+        }
+        return value;
+    }
+}

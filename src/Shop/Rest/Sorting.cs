@@ -1,0 +1,46 @@
+using System.Linq.Expressions;
+
+namespace Shop.Rest;
+
+/// <summary>
+/// The sortable fields of one collection, by their public names. <c>sort=price,-created_at</c>
+/// orders by the listed keys (<c>-</c> descending); the id always breaks ties so that paging is stable.
+/// </summary>
+public sealed class SortMap<T>(Expression<Func<T, long>> id)
+{
+    private readonly Dictionary<string, Func<IQueryable<T>, bool, bool, IOrderedQueryable<T>>> _keys = new(StringComparer.Ordinal);
+
+    public SortMap<T> Add<TKey>(string name, Expression<Func<T, TKey>> key)
+    {
+        _keys[name] = (query, descending, first) => (first, descending) switch
+        {
+            (true, false) => query.OrderBy(key),
+            (true, true) => query.OrderByDescending(key),
+            (false, false) => ((IOrderedQueryable<T>)query).ThenBy(key),
+            (false, true) => ((IOrderedQueryable<T>)query).ThenByDescending(key),
+        };
+        return this;
+    }
+
+    public IEnumerable<string> Names => _keys.Keys;
+
+    public IOrderedQueryable<T> Apply(IQueryable<T> query, string? sort)
+    {
+        var first = true;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var raw in (sort ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var descending = raw.StartsWith('-');
+            var name = descending ? raw[1..] : raw;
+            if (!_keys.TryGetValue(name, out var order) || !seen.Add(name))
+            {
+                throw ApiProblem.Validation("sort", $"'{Truncate(raw)}' is not a sort field (or is listed twice); use {string.Join(", ", _keys.Keys)}");
+            }
+            query = order(query, descending, first);
+            first = false;
+        }
+        return first ? query.OrderBy(id) : ((IOrderedQueryable<T>)query).ThenBy(id);
+    }
+
+    internal static string Truncate(string text) => text.Length <= 40 ? text : text[..40] + "…";
+}

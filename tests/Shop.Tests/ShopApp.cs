@@ -1,0 +1,159 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using Shop.Hosting;
+
+namespace Shop.Tests;
+
+/// <summary>
+/// The test host: a real Shop instance on a free loopback port with its own SQLite file, log file
+/// and access log in a temporary folder, spoken to over real HTTP. Each test starts its own.
+/// </summary>
+public sealed class ShopApp : IAsyncDisposable
+{
+    /// <summary>The temporary admin credential (the admin_api_key setting) until real logins exist.</summary>
+    public const string AdminKey = "test-admin-key-0123456789";
+
+    private ShopApp(string folder, ShopSettings settings, WebApplication app)
+    {
+        Folder = folder;
+        Settings = settings;
+        App = app;
+        BaseAddress = new Uri(app.Urls.First());
+        Client = CreateClient();
+    }
+
+    public string Folder { get; }
+    public ShopSettings Settings { get; }
+    public WebApplication App { get; }
+    public Uri BaseAddress { get; }
+
+    /// <summary>An anonymous client.</summary>
+    public HttpClient Client { get; }
+
+    public string LogFile => Settings.LogFile!;
+    public string AccessLogFile => Settings.AccessLogfile!;
+
+    public static async Task<ShopApp> StartAsync(
+        Func<ShopSettings, ShopSettings>? settings = null, Action<WebApplicationBuilder>? configure = null)
+    {
+        var folder = Directory.CreateTempSubdirectory("shop-test-").FullName;
+        var defaults = new ShopSettings
+        {
+            Bind = ["127.0.0.1:0"],
+            Database = Path.Combine(folder, "shop.db"),
+            LogFile = Path.Combine(folder, "shop.log"),
+            AccessLogfile = Path.Combine(folder, "access.log"),
+            AdminApiKey = AdminKey,
+        };
+        var effective = settings?.Invoke(defaults) ?? defaults;
+        var app = Program.BuildApp(effective, configure);
+        await ShopCli.MigrateAsync(app, TestContext.Current.CancellationToken);
+        await app.StartAsync(TestContext.Current.CancellationToken);
+        return new ShopApp(folder, effective, app);
+    }
+
+    public HttpClient CreateClient(params (string Name, string Value)[] headers)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress };
+        foreach (var (name, value) in headers)
+        {
+            client.DefaultRequestHeaders.TryAddWithoutValidation(name, value);
+        }
+        return client;
+    }
+
+    /// <summary>A client acting as an admin.</summary>
+    public HttpClient AdminClient() => CreateClient(("X-API-Key", AdminKey));
+
+    /// <summary>
+    /// Waits until the log file holds a line matching <paramref name="predicate"/> (the sink writes
+    /// asynchronously), and returns all lines.
+    /// </summary>
+    public Task<string[]> WaitForLogAsync(Func<string, bool> predicate) => WaitForLinesAsync(LogFile, predicate);
+
+    public Task<string[]> WaitForAccessLogAsync(Func<string, bool> predicate) => WaitForLinesAsync(AccessLogFile, predicate);
+
+    public static async Task<string[]> WaitForLinesAsync(string path, Func<string, bool> predicate)
+    {
+        string[] lines = [];
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            if (File.Exists(path))
+            {
+                await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                using var reader = new StreamReader(stream, Encoding.UTF8);
+                lines = (await reader.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+                if (lines.Any(predicate))
+                {
+                    return lines;
+                }
+            }
+            await Task.Delay(50);
+        }
+        return lines;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+        try
+        {
+            Directory.Delete(Folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held by a closing handle is left for the OS to clean up with /tmp.
+        }
+    }
+}
+
+/// <summary>Small helpers for JSON over HTTP in tests.</summary>
+public static class Http
+{
+    public static StringContent Json(string json, string mediaType = "application/json") =>
+        new(json, Encoding.UTF8, mediaType);
+
+    public static StringContent Json(JsonNode node) => Json(node.ToJsonString());
+
+    public static async Task<JsonNode> ReadJsonAsync(this HttpResponseMessage response) =>
+        JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+    /// <summary>Asserts the status and the contract's problem body, and returns the body.</summary>
+    public static async Task<JsonNode> AssertProblemAsync(this HttpResponseMessage response, int status, string? error = null)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True((int)response.StatusCode == status, $"expected {status}, got {(int)response.StatusCode}: {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var body = JsonNode.Parse(text)!;
+        Assert.Equal(status, (int)body["status"]!);
+        Assert.False(string.IsNullOrWhiteSpace((string?)body["error"]));
+        Assert.Equal(response.Headers.GetValues("X-Request-Id").Single(), (string?)body["request_id"]);
+        if (error is not null)
+        {
+            Assert.Equal(error, (string?)body["error"]);
+        }
+        return body;
+    }
+
+    public static HttpRequestMessage Request(HttpMethod method, string uri, string? json = null, params (string Name, string Value)[] headers)
+    {
+        var request = new HttpRequestMessage(method, uri);
+        if (json is not null)
+        {
+            request.Content = Json(json);
+        }
+        foreach (var (name, value) in headers)
+        {
+            if (!request.Headers.TryAddWithoutValidation(name, value))
+            {
+                request.Content?.Headers.TryAddWithoutValidation(name, value);
+            }
+        }
+        return request;
+    }
+
+    public static MediaTypeWithQualityHeaderValue Accept(string mediaType) => new(mediaType);
+}
