@@ -1,5 +1,7 @@
 using Shop.Features.ApiKeys;
 using Shop.Features.Goods;
+using Shop.Features.Goods.Imports;
+using Shop.Features.Jobs;
 using Shop.Features.Index;
 using Shop.Hosting;
 using Shop.Infrastructure.Data;
@@ -28,7 +30,9 @@ public static class Program
             .AddShopOpenApi()
             // Modules.
             .AddIndex()
-            .AddGoods();
+            .AddGoods()
+            .AddGoodsImports()
+            .AddJobs();
 
         configure?.Invoke(builder);
         var app = builder.Build();
@@ -36,6 +40,8 @@ public static class Program
         // Modules (Flask's register_blueprint).
         app.MapIndex();
         app.MapGoods();
+        app.MapGoodsImports();
+        app.MapJobs();
         app.MapDocs();
         return app;
     }

@@ -21,6 +21,7 @@ public static class DataServices
         options
             .UseSqlite(connectionString)
             .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking)
+            .AddInterceptors(SqlitePragmas.Instance)
             // A failed command is usually an expected answer (a duplicate sku becomes a 409), so EF must
             // not log it as ERROR; the request pipeline logs what is really unexpected.
             .ConfigureWarnings(w => w
@@ -41,6 +42,34 @@ public static class DataServices
     /// <summary>True when the exception is a unique-constraint violation (a duplicate key).</summary>
     public static bool IsUniqueViolation(DbUpdateException exception) =>
         exception.InnerException is SqliteException { SqliteExtendedErrorCode: 2067 or 1555 };
+}
+
+/// <summary>
+/// <c>synchronous=NORMAL</c> on every connection: in WAL mode a commit then waits for no fsync
+/// (the WAL is synced at checkpoints), which multiplies write throughput — the queue writes a row
+/// per accepted order. The database stays consistent after a crash of the process or of the
+/// machine; a power cut may lose the last commits before a checkpoint, never corrupt the file.
+/// It is a per-connection setting, hence the interceptor.
+/// </summary>
+internal sealed class SqlitePragmas : DbConnectionInterceptor
+{
+    public static readonly SqlitePragmas Instance = new();
+
+    public override void ConnectionOpened(System.Data.Common.DbConnection connection, ConnectionEndEventData eventData) =>
+        Apply(connection);
+
+    public override Task ConnectionOpenedAsync(System.Data.Common.DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Apply(connection);
+        return Task.CompletedTask;
+    }
+
+    private static void Apply(System.Data.Common.DbConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA synchronous=NORMAL;";
+        command.ExecuteNonQuery();
+    }
 }
 
 /// <summary>Lets <c>dotnet ef</c> build the context without starting the service.</summary>

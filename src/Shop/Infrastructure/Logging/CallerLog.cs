@@ -48,6 +48,12 @@ public static class CallerLog
     public static void Warning<T0, T1>(this ILogger logger, string template, T0 a0, T1 a1, EndOfArguments _ = default, [CallerMemberName] string member = "", [CallerLineNumber] int line = 0) =>
         Write(logger, LogLevel.Warning, null, template, [a0, a1], member, line);
 
+    public static void Warning<T0, T1, T2>(this ILogger logger, string template, T0 a0, T1 a1, T2 a2, EndOfArguments _ = default, [CallerMemberName] string member = "", [CallerLineNumber] int line = 0) =>
+        Write(logger, LogLevel.Warning, null, template, [a0, a1, a2], member, line);
+
+    public static void Warning<T0, T1, T2, T3>(this ILogger logger, string template, T0 a0, T1 a1, T2 a2, T3 a3, EndOfArguments _ = default, [CallerMemberName] string member = "", [CallerLineNumber] int line = 0) =>
+        Write(logger, LogLevel.Warning, null, template, [a0, a1, a2, a3], member, line);
+
     public static void Error(this ILogger logger, Exception? exception, string message, EndOfArguments _ = default, [CallerMemberName] string member = "", [CallerLineNumber] int line = 0) =>
         Write(logger, LogLevel.Error, exception, message, [], member, line);
 
@@ -56,6 +62,9 @@ public static class CallerLog
 
     public static void Error<T0, T1>(this ILogger logger, Exception? exception, string template, T0 a0, T1 a1, EndOfArguments _ = default, [CallerMemberName] string member = "", [CallerLineNumber] int line = 0) =>
         Write(logger, LogLevel.Error, exception, template, [a0, a1], member, line);
+
+    public static void Error<T0, T1, T2>(this ILogger logger, Exception? exception, string template, T0 a0, T1 a1, T2 a2, EndOfArguments _ = default, [CallerMemberName] string member = "", [CallerLineNumber] int line = 0) =>
+        Write(logger, LogLevel.Error, exception, template, [a0, a1, a2], member, line);
 
     private static void Write(ILogger logger, LogLevel level, Exception? exception, string template, object?[] args, string member, int line)
     {

@@ -1,0 +1,77 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Shop.Features.Jobs;
+using Shop.Infrastructure.Data;
+using Shop.Rest;
+
+namespace Shop.Features.Goods.Imports;
+
+public sealed record ImportFailure(int Line, string Error);
+
+/// <summary>An import's result: <c>{created, updated, failed: [{line, error}]}</c>.</summary>
+public sealed record ImportResult(int Created, int Updated, IReadOnlyList<ImportFailure> Failed);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(ImportResult))]
+public sealed partial class ImportJson : JsonSerializerContext;
+
+/// <summary>
+/// Applies an import: rows upsert by sku in batches, each batch one transaction that also records
+/// the job's progress, so a job resumed after a crash applies every row exactly once. Bad rows are
+/// collected with their line numbers; they never stop the others.
+/// </summary>
+public sealed class GoodsImportJob(TimeProvider clock) : IJobHandler
+{
+    public const string JobKind = "goods-import";
+    private const int BatchSize = 1000;
+
+    // A stock left out of a row keeps the stock the goods had: an import of names and prices must
+    // not empty the shelves. A new goods starts at 0. Version 1 in RETURNING means the row is new.
+    private const string Upsert =
+        """
+        INSERT INTO goods (Sku, Name, NameFolded, Description, PriceCents, Stock, Category, CreatedAt, UpdatedAt, Version)
+        VALUES ($sku, $name, $folded, $description, $price, COALESCE($stock, 0), $category, $now, $now, 1)
+        ON CONFLICT (Sku) DO UPDATE SET Name = excluded.Name, NameFolded = excluded.NameFolded,
+            Description = excluded.Description, PriceCents = excluded.PriceCents, Stock = COALESCE($stock, goods.Stock),
+            Category = excluded.Category, UpdatedAt = excluded.UpdatedAt, Version = goods.Version + 1
+        RETURNING Version
+        """;
+
+    public string Kind => JobKind;
+
+    public async Task<string> RunAsync(JobRun run, CancellationToken cancellationToken)
+    {
+        var resumed = run.PartialResult is { } partial ? JsonSerializer.Deserialize(partial, ImportJson.Default.ImportResult)! : null;
+        var (created, updated) = (resumed?.Created ?? 0, resumed?.Updated ?? 0);
+        var failed = new List<ImportFailure>();
+        var done = 0;
+        // Every row is read again, also those applied before an interruption: parsing is cheap and
+        // deterministic, so the failures list is rebuilt whole and never needs a checkpoint.
+        foreach (var batch in GoodsImportParser.Parse(run.Payload.Data, run.Payload.ContentType).Chunk(BatchSize))
+        {
+            failed.AddRange(batch.Where(r => r.Error is not null).Select(r => new ImportFailure(r.Line, r.Error!)));
+            done += batch.Length;
+            if (done <= run.Progress)
+            {
+                continue; // Applied and counted by an interrupted run.
+            }
+            await using var transaction = await run.Db.Database.BeginTransactionAsync(cancellationToken);
+            await using var upsert = Sql.Command(run.Db, Upsert, ("$now", UtcTimestampConverter.Now(clock)));
+            var p = new[] { "$sku", "$name", "$folded", "$description", "$price", "$stock", "$category" }
+                .ToDictionary(n => n, n => Sql.Parameter(upsert, n));
+            foreach (var row in batch.Where(r => r.Goods is not null))
+            {
+                var g = row.Goods!;
+                (p["$sku"].Value, p["$name"].Value, p["$folded"].Value, p["$description"].Value) = (g.Sku, g.Name, Goods.Fold(g.Name), g.Description);
+                (p["$price"].Value, p["$stock"].Value, p["$category"].Value) = (g.PriceCents, row.StockGiven ? g.Stock : DBNull.Value, g.Category);
+                var version = (long)(await upsert.ExecuteScalarAsync(cancellationToken))!;
+                _ = version == 1 ? created++ : updated++;
+            }
+            await run.CheckpointAsync(done, Serialize(new ImportResult(created, updated, [])), cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        return Serialize(new ImportResult(created, updated, failed));
+    }
+
+    private static string Serialize(ImportResult result) => JsonSerializer.Serialize(result, ImportJson.Default.ImportResult);
+}

@@ -1,0 +1,164 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using CsvHelper;
+using CsvHelper.Configuration;
+using Shop.Rest;
+
+namespace Shop.Features.Goods.Imports;
+
+/// <summary>One row of an import: valid goods, or the error that fails this row only.</summary>
+/// <param name="Line">The physical line of a CSV row (the header is line 1), or the 1-based index in a JSON array.</param>
+/// <param name="StockGiven">False when the row leaves stock out: an update then keeps the stock it had.</param>
+public sealed record ImportRow(int Line, GoodsRules.Valid? Goods, bool StockGiven, string? Error);
+
+/// <summary>The upload as a whole cannot be read (a bad header, malformed JSON, too many rows).</summary>
+public sealed class ImportFormatException(string message) : Exception(message);
+
+/// <summary>
+/// Reads an import — CSV through CsvHelper (quoted fields, a UTF-8 byte order mark) or a JSON array —
+/// into rows checked by the same <see cref="GoodsRules"/> as the goods API. It streams, so the
+/// endpoint can check an upload before queueing it and the job can read it again to apply it.
+/// </summary>
+public static class GoodsImportParser
+{
+    public const int MaxRows = 100_000;
+    public const string Csv = "text/csv";
+    public const string Json = "application/json";
+
+    private static readonly string[] Columns = ["sku", "name", "description", "price", "stock", "category"];
+    private static readonly string[] RequiredColumns = ["sku", "name", "price"];
+
+    public static IEnumerable<ImportRow> Parse(byte[] data, string format) =>
+        format == Csv ? ParseCsv(data) : ParseJson(data);
+
+    private static IEnumerable<ImportRow> ParseCsv(byte[] data)
+    {
+        if (!System.Text.Unicode.Utf8.IsValid(data))
+        {
+            throw new ImportFormatException("The CSV file is not valid UTF-8");
+        }
+        var badData = false;
+        var configuration = new CsvConfiguration(CultureInfo.InvariantCulture) { BadDataFound = _ => badData = true };
+        using var text = new StreamReader(new MemoryStream(data), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        using var parser = new CsvParser(text, configuration);
+        var header = parser.Read() ? Header(parser.Record!) : throw new ImportFormatException("The CSV file is empty: it needs the header row");
+        var rows = 0;
+        while (parser.Read())
+        {
+            if (++rows > MaxRows)
+            {
+                throw new ImportFormatException($"An import holds at most {MaxRows} rows");
+            }
+            // RawRow is the last physical line of the record; a quoted field may span several.
+            var line = parser.RawRow - parser.RawRecord.TrimEnd('\r', '\n').Count(c => c == '\n');
+            var record = parser.Record!;
+            yield return badData ? Failed(line, "malformed CSV (a stray quote)")
+                : record.Length != header.Length ? Failed(line, $"has {record.Length} fields; the header has {header.Length}")
+                : FromCsv(line, header, record);
+            badData = false;
+        }
+    }
+
+    private static string[] Header(string[] record)
+    {
+        var names = record.Select(n => n.Trim().ToLowerInvariant()).ToArray();
+        var unknown = names.Where(n => !Columns.Contains(n)).ToList();
+        var missing = RequiredColumns.Where(n => !names.Contains(n)).ToList();
+        if (unknown.Count > 0 || missing.Count > 0 || names.Distinct().Count() != names.Length)
+        {
+            throw new ImportFormatException(
+                $"The CSV header must name the columns {string.Join(",", Columns)} (sku, name and price required, each once); got '{SortMap<object>.Truncate(string.Join(",", record))}'");
+        }
+        return names;
+    }
+
+    private static ImportRow FromCsv(int line, string[] header, string[] record)
+    {
+        string? Field(string name) => Array.IndexOf(header, name) is var i and >= 0 && record[i].Length > 0 ? record[i] : null;
+        var errors = new List<string>();
+        decimal? price = null;
+        if (Field("price") is { } priceText)
+        {
+            price = decimal.TryParse(priceText, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var p) ? p : null;
+            if (price is null)
+            {
+                errors.Add("price: must be a number");
+            }
+        }
+        long? stock = null;
+        if (Field("stock") is { } stockText)
+        {
+            stock = long.TryParse(stockText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var s) ? s : null;
+            if (stock is null)
+            {
+                errors.Add("stock: must be an integer");
+            }
+        }
+        return errors.Count > 0
+            ? Failed(line, string.Join("; ", errors))
+            : Validated(line, new GoodsWrite(Field("sku"), Field("name"), Field("description"), price, stock, Field("category")));
+    }
+
+    private static IEnumerable<ImportRow> ParseJson(byte[] data)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(data, new JsonDocumentOptions { MaxDepth = 32, AllowDuplicateProperties = false });
+        }
+        catch (JsonException ex)
+        {
+            throw new ImportFormatException($"Malformed JSON at line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}");
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Array)
+            {
+                throw new ImportFormatException("A JSON import must be an array of goods");
+            }
+            if (root.GetArrayLength() > MaxRows)
+            {
+                throw new ImportFormatException($"An import holds at most {MaxRows} rows");
+            }
+            var index = 0;
+            foreach (var element in root.EnumerateArray())
+            {
+                index++;
+                yield return element.ValueKind != JsonValueKind.Object ? Failed(index, "must be a JSON object") : FromJson(index, element);
+            }
+        }
+    }
+
+    private static ImportRow FromJson(int index, JsonElement element)
+    {
+        try
+        {
+            return Validated(index, JsonBody.Bind(element, GoodsJson.Default.GoodsWrite));
+        }
+        catch (ApiProblem problem)
+        {
+            return Failed(index, Describe(problem));
+        }
+    }
+
+    private static ImportRow Validated(int line, GoodsWrite write)
+    {
+        try
+        {
+            return new ImportRow(line, GoodsRules.Validate(write), write.Stock is not null, null);
+        }
+        catch (ApiProblem problem)
+        {
+            return Failed(line, Describe(problem));
+        }
+    }
+
+    private static ImportRow Failed(int line, string error) => new(line, null, false, error);
+
+    private static string Describe(ApiProblem problem) =>
+        problem.Errors is { Count: > 0 } errors
+            ? string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}"))
+            : problem.Error;
+}

@@ -1,0 +1,113 @@
+using Microsoft.EntityFrameworkCore;
+using Shop.Infrastructure.Data;
+using Shop.Infrastructure.Logging;
+using Shop.Infrastructure.Queue;
+using Shop.Rest;
+
+namespace Shop.Features.Jobs;
+
+/// <summary>What a kind of job does with its payload. Registered as a singleton per kind.</summary>
+public interface IJobHandler
+{
+    string Kind { get; }
+
+    /// <summary>Runs the job (or resumes it from <see cref="JobRun.Progress"/>) and returns its result as JSON.</summary>
+    Task<string> RunAsync(JobRun run, CancellationToken cancellationToken);
+}
+
+/// <summary>One run of a job, as its handler sees it.</summary>
+public sealed class JobRun(ShopDb db, Lease lease, Job job, JobPayload payload, JobQueue queue)
+{
+    public ShopDb Db => db;
+    public long JobId => job.Id;
+    public JobPayload Payload => payload;
+
+    /// <summary>Where a previous, interrupted run stopped (0 on the first run).</summary>
+    public int Progress => job.Progress;
+
+    /// <summary>The result so far of a previous, interrupted run.</summary>
+    public string? PartialResult => job.Result;
+
+    /// <summary>
+    /// Records progress and renews the lease. Call it inside the transaction that does the work it
+    /// counts, so that the work and the count commit together: a restarted job then resumes exactly
+    /// where the last commit left it, and no row is applied twice.
+    /// </summary>
+    public async Task CheckpointAsync(int progress, string partialResult, CancellationToken cancellationToken)
+    {
+        var until = queue.NowMs + (long)queue.LeaseLength.TotalMilliseconds;
+        var held = await db.Set<Job>().Where(j => j.Id == job.Id && j.ClaimedBy == lease.Worker)
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.Progress, progress).SetProperty(j => j.Result, partialResult).SetProperty(j => j.LeaseUntil, until), cancellationToken);
+        if (held == 0)
+        {
+            throw new LeaseLostException($"Job {job.Id}");
+        }
+    }
+}
+
+/// <summary>The job queue: <c>jobs</c> rows that are queued, or running under a lease that ran out.</summary>
+public sealed class JobQueue(
+    IServiceScopeFactory scopes, QueueOptions options, TimeProvider clock, ILogger<JobQueue> logger, IEnumerable<IJobHandler> handlers)
+    : LeasedQueue(scopes, options, clock, logger)
+{
+    private readonly Dictionary<string, IJobHandler> _handlers = handlers.ToDictionary(h => h.Kind);
+
+    protected override string Table => "jobs";
+    protected override string Waiting => $"Status IN ('{JobStatus.Queued}', '{JobStatus.Running}')";
+
+    public TimeSpan LeaseLength => Options.Lease;
+
+    protected override string Describe(long id) => $"Job {id}";
+
+    /// <summary>Stores a job and its payload in one transaction; the caller wakes the worker after answering 202.</summary>
+    public async Task<Job> EnqueueAsync(ShopDb db, string kind, string contentType, byte[] data, CancellationToken cancellationToken)
+    {
+        var job = new Job { Kind = kind, Status = JobStatus.Queued, CreatedAt = UtcTimestampConverter.Now(Clock) };
+        db.Add(job);
+        await db.SaveChangesAsync(cancellationToken);
+        db.Add(new JobPayload { JobId = job.Id, ContentType = contentType, Data = data });
+        await db.SaveChangesAsync(cancellationToken);
+        Notify();
+        return job;
+    }
+
+    protected override async Task ProcessAsync(ShopDb db, Lease lease, CancellationToken cancellationToken)
+    {
+        var now = UtcTimestampConverter.Now(Clock);
+        var held = await Mine(db, lease).ExecuteUpdateAsync(s => s
+            .SetProperty(j => j.Status, JobStatus.Running).SetProperty(j => j.StartedAt, j => j.StartedAt ?? now), cancellationToken);
+        if (held == 0)
+        {
+            throw new LeaseLostException(Describe(lease.Id));
+        }
+        var job = await db.Set<Job>().SingleAsync(j => j.Id == lease.Id, cancellationToken);
+        var payload = await db.Set<JobPayload>().SingleAsync(p => p.JobId == lease.Id, cancellationToken);
+        var handler = _handlers.GetValueOrDefault(job.Kind) ?? throw new InvalidOperationException($"no handler for jobs of kind '{job.Kind}'");
+        var result = await handler.RunAsync(new JobRun(db, lease, job, payload, this), cancellationToken);
+        await FinishAsync(db, lease, JobStatus.Succeeded, result, null, cancellationToken);
+        Logger.Info("Job {JobId} ({Kind}) succeeded", job.Id, job.Kind);
+    }
+
+    protected override Task GiveUpAsync(ShopDb db, Lease lease, string error, CancellationToken cancellationToken) =>
+        FinishAsync(db, lease, JobStatus.Failed, null, error, cancellationToken);
+
+    /// <summary>Ends the job and drops its payload, only if this worker still holds it.</summary>
+    private async Task FinishAsync(ShopDb db, Lease lease, string status, string? result, string? error, CancellationToken cancellationToken)
+    {
+        var now = UtcTimestampConverter.Now(Clock);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var held = await Mine(db, lease).ExecuteUpdateAsync(s => s
+            .SetProperty(j => j.Status, status).SetProperty(j => j.FinishedAt, now).SetProperty(j => j.StartedAt, j => j.StartedAt ?? now)
+            .SetProperty(j => j.Result, j => result ?? j.Result).SetProperty(j => j.Error, error)
+            .SetProperty(j => j.ClaimedBy, (string?)null).SetProperty(j => j.LeaseUntil, (long?)null), cancellationToken);
+        if (held == 0)
+        {
+            throw new LeaseLostException(Describe(lease.Id));
+        }
+        await db.Set<JobPayload>().Where(p => p.JobId == lease.Id).ExecuteDeleteAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private static IQueryable<Job> Mine(ShopDb db, Lease lease) =>
+        db.Set<Job>().Where(j => j.Id == lease.Id && j.ClaimedBy == lease.Worker);
+}

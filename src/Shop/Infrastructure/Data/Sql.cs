@@ -1,0 +1,32 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace Shop.Infrastructure.Data;
+
+/// <summary>
+/// Plain SQL commands on the context's connection and transaction, for the few statements EF
+/// cannot express: UPDATE ... RETURNING claims and bulk upserts with prepared parameters.
+/// </summary>
+public static class Sql
+{
+    public static DbCommand Command(ShopDb db, string text, params (string Name, object? Value)[] parameters)
+    {
+        var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = text;
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        foreach (var (name, value) in parameters)
+        {
+            Parameter(command, name).Value = value ?? DBNull.Value;
+        }
+        return command;
+    }
+
+    public static DbParameter Parameter(DbCommand command, string name)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        command.Parameters.Add(parameter);
+        return parameter;
+    }
+}

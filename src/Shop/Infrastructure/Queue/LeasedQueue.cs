@@ -1,0 +1,170 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Shop.Infrastructure.Data;
+using Shop.Infrastructure.Logging;
+
+namespace Shop.Infrastructure.Queue;
+
+/// <summary>One claimed item: its id, and which attempt this is.</summary>
+public readonly record struct Lease(long Id, int Attempts, string Worker);
+
+/// <summary>
+/// A queue kept in a table (the database-as-queue pattern): a waiting row IS the durable message,
+/// written in the same transaction as the answer that accepted it. Workers claim rows with a lease
+/// in one conditional UPDATE, so two workers never hold one row, and a row held by a worker that
+/// died becomes claimable again when its lease runs out. Processing is at least once; each
+/// subclass makes the effect happen once by finishing with an update conditional on still holding
+/// the claim, in the same transaction as the effect.
+/// </summary>
+public abstract class LeasedQueue(IServiceScopeFactory scopes, QueueOptions options, TimeProvider clock, ILogger logger)
+{
+    private readonly SemaphoreSlim _wake = new(0, 1);
+
+    protected QueueOptions Options => options;
+    protected TimeProvider Clock => clock;
+    protected ILogger Logger => logger;
+
+    /// <summary>The table name.</summary>
+    protected abstract string Table { get; }
+
+    /// <summary>The SQL condition of rows waiting for a worker (besides the lease), e.g. <c>Status = 'pending'</c>.</summary>
+    protected abstract string Waiting { get; }
+
+    /// <summary>The item for log lines, e.g. "order 12".</summary>
+    protected abstract string Describe(long id);
+
+    /// <summary>Does the work of one item; must check, in its final transaction, that it still holds the claim.</summary>
+    protected abstract Task ProcessAsync(ShopDb db, Lease lease, CancellationToken cancellationToken);
+
+    /// <summary>Ends an item that keeps failing, visibly (a job failed, an order rejected) and never silently.</summary>
+    protected abstract Task GiveUpAsync(ShopDb db, Lease lease, string error, CancellationToken cancellationToken);
+
+    /// <summary>Wakes the worker: called after accepting work, so it is picked up within milliseconds.</summary>
+    public void Notify()
+    {
+        if (_wake.CurrentCount == 0)
+        {
+            try
+            {
+                _wake.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Another caller woke the worker at the same moment; one wake-up is enough.
+            }
+        }
+    }
+
+    /// <summary>Waits for <see cref="Notify"/> or, failing that, the fallback poll.</summary>
+    public Task WaitAsync(CancellationToken cancellationToken) => _wake.WaitAsync(options.FallbackPoll, cancellationToken);
+
+    public long NowMs => clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>Claims a batch of waiting items and processes them one by one; returns how many it claimed.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        IReadOnlyList<Lease> leases;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            leases = await ClaimAsync(scope.ServiceProvider.GetRequiredService<ShopDb>(), cancellationToken);
+        }
+        foreach (var lease in leases)
+        {
+            await RunAsync(lease, cancellationToken);
+        }
+        return leases.Count;
+    }
+
+    private async Task<IReadOnlyList<Lease>> ClaimAsync(ShopDb db, CancellationToken cancellationToken)
+    {
+        // One statement, in a write transaction: the choice and the claim cannot be split by
+        // another worker. (On PostgreSQL the inner SELECT takes FOR UPDATE SKIP LOCKED.)
+        var now = NowMs;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var claim = Sql.Command(db, $"""
+            UPDATE {Table} SET ClaimedBy = $worker, LeaseUntil = $until, Attempts = Attempts + 1
+            WHERE Id IN (SELECT Id FROM {Table} WHERE {Waiting} AND (LeaseUntil IS NULL OR LeaseUntil <= $now) ORDER BY Id LIMIT $batch)
+            RETURNING Id, Attempts
+            """, ("$worker", options.WorkerId), ("$until", now + (long)options.Lease.TotalMilliseconds), ("$now", now), ("$batch", options.ClaimBatch));
+        var leases = new List<Lease>();
+        await using (var reader = await claim.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                leases.Add(new Lease(reader.GetInt64(0), reader.GetInt32(1), options.WorkerId));
+            }
+        }
+        await transaction.CommitAsync(cancellationToken);
+        leases.Sort((a, b) => a.Id.CompareTo(b.Id));
+        return leases;
+    }
+
+    private async Task RunAsync(Lease lease, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<ShopDb>();
+            if (lease.Attempts > options.MaxAttempts)
+            {
+                // Taken this often without finishing: it probably kills its worker. Stop here.
+                await GiveUpLoggedAsync(db, lease, $"gave up after {options.MaxAttempts} attempts that did not finish", null, cancellationToken);
+                return;
+            }
+            await ProcessAsync(db, lease, cancellationToken);
+        }
+        catch (LeaseLostException ex)
+        {
+            logger.Debug("{Reason}", ex.Message);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<ShopDb>();
+            if (lease.Attempts < options.MaxAttempts)
+            {
+                var delay = options.RetryDelay(lease.Attempts);
+                logger.Warning("{Item} failed on attempt {Attempt}, retrying in {Delay}: {Reason}",
+                    Describe(lease.Id), lease.Attempts, delay, ex.Message);
+                await ReleaseAsync(db, lease, NowMs + (long)delay.TotalMilliseconds, cancellationToken);
+            }
+            else
+            {
+                await GiveUpLoggedAsync(db, lease, ex.Message, ex, cancellationToken);
+            }
+        }
+    }
+
+    private async Task GiveUpLoggedAsync(ShopDb db, Lease lease, string error, Exception? exception, CancellationToken cancellationToken)
+    {
+        // A person has to look at an item the queue could not finish: ERROR is right here.
+        logger.Error(exception, "{Item} failed for good after {Attempts} attempts: {Reason}", Describe(lease.Id), lease.Attempts, error);
+        try
+        {
+            await GiveUpAsync(db, lease, error, cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The lease runs out and the next claim tries to give up again.
+            logger.Error(ex, "{Item} could not be marked as failed: {Reason}", Describe(lease.Id), ex.Message);
+        }
+    }
+
+    /// <summary>Lets another attempt take the item at <paramref name="notBeforeMs"/> (a retry with backoff).</summary>
+    private async Task ReleaseAsync(ShopDb db, Lease lease, long notBeforeMs, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var release = Sql.Command(db,
+                $"UPDATE {Table} SET ClaimedBy = NULL, LeaseUntil = $until WHERE Id = $id AND ClaimedBy = $worker",
+                ("$until", notBeforeMs), ("$id", lease.Id), ("$worker", lease.Worker));
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            await release.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is DbException or InvalidOperationException)
+        {
+            // Not released: the lease runs out on its own and the item is retried a little later.
+            logger.Warning("{Item} could not be released for a retry: {Reason}", Describe(lease.Id), ex.Message);
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Shop.Infrastructure.Logging;
+
+namespace Shop.Infrastructure.Queue;
+
+/// <summary>
+/// The background worker of one queue: works while there is work, then sleeps until woken by
+/// <see cref="LeasedQueue.Notify"/> or the fallback poll. One worker per queue, so a long import
+/// never holds up orders.
+/// </summary>
+public sealed class QueueWorker<TQueue>(TQueue queue, ILogger<TQueue> logger) : BackgroundService
+    where TQueue : LeasedQueue
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        var failing = false;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var claimed = 0;
+            try
+            {
+                claimed = await queue.RunOnceAsync(stoppingToken);
+                failing = false;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                // The database cannot be reached or written: a person is needed. Logged once per outage.
+                if (!failing)
+                {
+                    logger.Error(ex, "Queue {Queue} cannot claim work: {Reason}", typeof(TQueue).Name, ex.Message);
+                }
+                failing = true;
+            }
+            if (claimed == 0)
+            {
+                try
+                {
+                    await queue.WaitAsync(stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+    }
+}
+
+public static class QueueServices
+{
+    /// <summary>Registers a queue as a singleton with its background worker.</summary>
+    public static IServiceCollection AddLeasedQueue<TQueue>(this IServiceCollection services)
+        where TQueue : LeasedQueue
+    {
+        services.TryAddSingleton<QueueOptions>();
+        services.AddSingleton<TQueue>();
+        services.AddHostedService<QueueWorker<TQueue>>();
+        return services;
+    }
+}
