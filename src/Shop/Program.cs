@@ -3,7 +3,10 @@ using Shop.Features.Goods;
 using Shop.Features.Goods.Imports;
 using Shop.Features.Jobs;
 using Shop.Features.Index;
+using Shop.Features.Sessions;
+using Shop.Features.Users;
 using Shop.Hosting;
+using Shop.Infrastructure.Auth;
 using Shop.Infrastructure.Data;
 using Shop.Rest;
 
@@ -32,7 +35,10 @@ public static class Program
             .AddIndex()
             .AddGoods()
             .AddGoodsImports()
-            .AddJobs();
+            .AddJobs()
+            .AddUsers()
+            .AddSessions()
+            .AddApiKeys();
 
         configure?.Invoke(builder);
         var app = builder.Build();
@@ -42,6 +48,9 @@ public static class Program
         app.MapGoods();
         app.MapGoodsImports();
         app.MapJobs();
+        app.MapUsers();
+        app.MapSessions();
+        app.MapApiKeys();
         app.MapDocs();
         return app;
     }

@@ -138,7 +138,7 @@ public sealed class GoodsImportTests
         using var tcp = new System.Net.Sockets.TcpClient();
         await tcp.ConnectAsync(shop.BaseAddress.Host, shop.BaseAddress.Port, Ct);
         await using var stream = tcp.GetStream();
-        var head = $"POST /api/v1/goods/imports HTTP/1.1\r\nHost: x\r\nX-API-Key: {ShopApp.AdminKey}\r\nContent-Type: text/csv\r\n"
+        var head = $"POST /api/v1/goods/imports HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {shop.AdminToken}\r\nContent-Type: text/csv\r\n"
             + $"Content-Length: {21 * 1024 * 1024}\r\nExpect: 100-continue\r\n\r\n";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head), Ct);
         using var reader = new StreamReader(stream, Encoding.UTF8);
