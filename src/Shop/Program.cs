@@ -2,6 +2,7 @@ using Shop.Features.ApiKeys;
 using Shop.Features.Goods;
 using Shop.Features.Goods.Imports;
 using Shop.Features.Jobs;
+using Shop.Features.Orders;
 using Shop.Features.Index;
 using Shop.Features.Sessions;
 using Shop.Features.Users;
@@ -36,6 +37,7 @@ public static class Program
             .AddGoods()
             .AddGoodsImports()
             .AddJobs()
+            .AddOrders()
             .AddUsers()
             .AddSessions()
             .AddApiKeys();
@@ -48,6 +50,7 @@ public static class Program
         app.MapGoods();
         app.MapGoodsImports();
         app.MapJobs();
+        app.MapOrders();
         app.MapUsers();
         app.MapSessions();
         app.MapApiKeys();

@@ -30,6 +30,7 @@ public static class IndexApi
         ["users"] = "/api/v1/users",
         ["sessions"] = "/api/v1/sessions",
         ["api_keys"] = "/api/v1/api-keys",
+        ["orders"] = "/api/v1/orders",
     };
 
     public static string Version { get; } =

@@ -71,6 +71,30 @@ namespace Shop.Infrastructure.Data.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "orders",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    UserId = table.Column<long>(type: "INTEGER", nullable: false),
+                    UserName = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Reason = table.Column<string>(type: "TEXT", nullable: true),
+                    TotalCents = table.Column<long>(type: "INTEGER", nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    IdempotencyKey = table.Column<string>(type: "TEXT", maxLength: 255, nullable: true),
+                    RequestHash = table.Column<string>(type: "TEXT", nullable: true),
+                    ClaimedBy = table.Column<string>(type: "TEXT", nullable: true),
+                    LeaseUntil = table.Column<long>(type: "INTEGER", nullable: true),
+                    Attempts = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_orders", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "users",
                 columns: table => new
                 {
@@ -103,6 +127,30 @@ namespace Shop.Infrastructure.Data.Migrations
                         name: "FK_job_payloads_jobs_JobId",
                         column: x => x.JobId,
                         principalTable: "jobs",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "order_lines",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    OrderId = table.Column<long>(type: "INTEGER", nullable: false),
+                    GoodsId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Sku = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 800, nullable: false),
+                    Quantity = table.Column<int>(type: "INTEGER", nullable: false),
+                    UnitPriceCents = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_order_lines", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_order_lines_orders_OrderId",
+                        column: x => x.OrderId,
+                        principalTable: "orders",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -190,6 +238,27 @@ namespace Shop.Infrastructure.Data.Migrations
                 columns: new[] { "NormalizedUsername", "FailedAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_order_lines_OrderId",
+                table: "order_lines",
+                column: "OrderId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_orders_Status_LeaseUntil",
+                table: "orders",
+                columns: new[] { "Status", "LeaseUntil" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_orders_UserId",
+                table: "orders",
+                column: "UserId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_orders_UserId_IdempotencyKey",
+                table: "orders",
+                columns: new[] { "UserId", "IdempotencyKey" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_sessions_TokenHash",
                 table: "sessions",
                 column: "TokenHash",
@@ -223,10 +292,16 @@ namespace Shop.Infrastructure.Data.Migrations
                 name: "login_failures");
 
             migrationBuilder.DropTable(
+                name: "order_lines");
+
+            migrationBuilder.DropTable(
                 name: "sessions");
 
             migrationBuilder.DropTable(
                 name: "jobs");
+
+            migrationBuilder.DropTable(
+                name: "orders");
 
             migrationBuilder.DropTable(
                 name: "users");
