@@ -16,9 +16,12 @@ public interface IJobHandler
 }
 
 /// <summary>One run of a job, as its handler sees it.</summary>
-public sealed class JobRun(ShopDb db, Lease lease, Job job, JobPayload payload, JobQueue queue)
+public sealed class JobRun(ShopDb db, WriteGate gate, Lease lease, Job job, JobPayload payload, JobQueue queue)
 {
     public ShopDb Db => db;
+
+    /// <summary>Take write transactions through this gate, one batch at a time, so that orders go on between batches.</summary>
+    public WriteGate Gate => gate;
     public long JobId => job.Id;
     public JobPayload Payload => payload;
 
@@ -47,8 +50,8 @@ public sealed class JobRun(ShopDb db, Lease lease, Job job, JobPayload payload, 
 
 /// <summary>The job queue: <c>jobs</c> rows that are queued, or running under a lease that ran out.</summary>
 public sealed class JobQueue(
-    IServiceScopeFactory scopes, QueueOptions options, TimeProvider clock, ILogger<JobQueue> logger, IEnumerable<IJobHandler> handlers)
-    : LeasedQueue(scopes, options, clock, logger)
+    IServiceScopeFactory scopes, QueueOptions options, TimeProvider clock, WriteGate gate, ILogger<JobQueue> logger, IEnumerable<IJobHandler> handlers)
+    : LeasedQueue(scopes, options, clock, gate, logger)
 {
     private readonly Dictionary<string, IJobHandler> _handlers = handlers.ToDictionary(h => h.Kind);
 
@@ -59,14 +62,18 @@ public sealed class JobQueue(
 
     protected override string Describe(long id) => $"Job {id}";
 
-    /// <summary>Stores a job and its payload in one transaction; the caller wakes the worker after answering 202.</summary>
+    /// <summary>Stores a job and its payload in one transaction and wakes the worker.</summary>
     public async Task<Job> EnqueueAsync(ShopDb db, string kind, string contentType, byte[] data, CancellationToken cancellationToken)
     {
         var job = new Job { Kind = kind, Status = JobStatus.Queued, CreatedAt = UtcTimestampConverter.Now(Clock) };
-        db.Add(job);
-        await db.SaveChangesAsync(cancellationToken);
-        db.Add(new JobPayload { JobId = job.Id, ContentType = contentType, Data = data });
-        await db.SaveChangesAsync(cancellationToken);
+        await using (var transaction = await Gate.BeginAsync(db, cancellationToken))
+        {
+            db.Add(job);
+            await db.SaveChangesAsync(cancellationToken);
+            db.Add(new JobPayload { JobId = job.Id, ContentType = contentType, Data = data });
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
         Notify();
         return job;
     }
@@ -74,8 +81,12 @@ public sealed class JobQueue(
     protected override async Task ProcessAsync(ShopDb db, Lease lease, CancellationToken cancellationToken)
     {
         var now = UtcTimestampConverter.Now(Clock);
-        var held = await Mine(db, lease).ExecuteUpdateAsync(s => s
-            .SetProperty(j => j.Status, JobStatus.Running).SetProperty(j => j.StartedAt, j => j.StartedAt ?? now), cancellationToken);
+        int held;
+        using (await Gate.EnterAsync(cancellationToken))
+        {
+            held = await Mine(db, lease).ExecuteUpdateAsync(s => s
+                .SetProperty(j => j.Status, JobStatus.Running).SetProperty(j => j.StartedAt, j => j.StartedAt ?? now), cancellationToken);
+        }
         if (held == 0)
         {
             throw new LeaseLostException(Describe(lease.Id));
@@ -83,7 +94,7 @@ public sealed class JobQueue(
         var job = await db.Set<Job>().SingleAsync(j => j.Id == lease.Id, cancellationToken);
         var payload = await db.Set<JobPayload>().SingleAsync(p => p.JobId == lease.Id, cancellationToken);
         var handler = _handlers.GetValueOrDefault(job.Kind) ?? throw new InvalidOperationException($"no handler for jobs of kind '{job.Kind}'");
-        var result = await handler.RunAsync(new JobRun(db, lease, job, payload, this), cancellationToken);
+        var result = await handler.RunAsync(new JobRun(db, Gate, lease, job, payload, this), cancellationToken);
         await FinishAsync(db, lease, JobStatus.Succeeded, result, null, cancellationToken);
         Logger.Info("Job {JobId} ({Kind}) succeeded", job.Id, job.Kind);
     }
@@ -95,7 +106,7 @@ public sealed class JobQueue(
     private async Task FinishAsync(ShopDb db, Lease lease, string status, string? result, string? error, CancellationToken cancellationToken)
     {
         var now = UtcTimestampConverter.Now(Clock);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await Gate.BeginAsync(db, cancellationToken);
         var held = await Mine(db, lease).ExecuteUpdateAsync(s => s
             .SetProperty(j => j.Status, status).SetProperty(j => j.FinishedAt, now).SetProperty(j => j.StartedAt, j => j.StartedAt ?? now)
             .SetProperty(j => j.Result, j => result ?? j.Result).SetProperty(j => j.Error, error)

@@ -11,9 +11,9 @@ namespace Shop.Features.Orders;
 internal static class OrderCancellation
 {
     /// <summary>False when the order is already rejected or cancelled.</summary>
-    public static async Task<bool> CancelAsync(ShopDb db, Order order, DateTime now, CancellationToken cancellationToken)
+    public static async Task<bool> CancelAsync(ShopDb db, WriteGate gate, Order order, DateTime now, CancellationToken cancellationToken)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await gate.BeginAsync(db, cancellationToken);
         foreach (var from in (string[])[OrderStatus.Pending, OrderStatus.Confirmed])
         {
             var changed = await db.Set<Order>().Where(o => o.Id == order.Id && o.Status == from)

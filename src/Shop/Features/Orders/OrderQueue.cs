@@ -13,8 +13,8 @@ namespace Shop.Features.Orders;
 /// update that requires the order to be still pending and still claimed by this worker. An order
 /// taken twice — after a crash, or by a worker whose lease ran out — therefore reserves once.
 /// </summary>
-public sealed class OrderQueue(IServiceScopeFactory scopes, QueueOptions options, TimeProvider clock, ILogger<OrderQueue> logger)
-    : LeasedQueue(scopes, options, clock, logger)
+public sealed class OrderQueue(IServiceScopeFactory scopes, QueueOptions options, TimeProvider clock, WriteGate gate, ILogger<OrderQueue> logger)
+    : LeasedQueue(scopes, options, clock, gate, logger)
 {
     protected override string Table => "orders";
     protected override string Waiting => $"Status = '{OrderStatus.Pending}'";
@@ -24,14 +24,14 @@ public sealed class OrderQueue(IServiceScopeFactory scopes, QueueOptions options
     protected override async Task ProcessAsync(ShopDb db, Lease lease, CancellationToken cancellationToken)
     {
         var now = UtcTimestampConverter.Now(Clock);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await Gate.BeginAsync(db, cancellationToken);
         var order = await db.Set<Order>().Include(o => o.Lines)
             .FirstOrDefaultAsync(o => o.Id == lease.Id && o.ClaimedBy == lease.Worker && o.Status == OrderStatus.Pending, cancellationToken);
         if (order is null)
         {
             return; // Cancelled while queued, or taken over by another worker.
         }
-        await transaction.CreateSavepointAsync("reserve", cancellationToken);
+        await transaction.Transaction.CreateSavepointAsync("reserve", cancellationToken);
         var missing = new List<OrderLine>();
         foreach (var line in order.Lines.OrderBy(l => l.Id))
         {
@@ -42,7 +42,7 @@ public sealed class OrderQueue(IServiceScopeFactory scopes, QueueOptions options
         }
         if (missing.Count > 0)
         {
-            await transaction.RollbackToSavepointAsync("reserve", cancellationToken);
+            await transaction.Transaction.RollbackToSavepointAsync("reserve", cancellationToken);
             var reason = "Not enough stock for " + string.Join(", ", missing.Select(l => $"{l.Sku} ({l.Name})"));
             await FinishAsync(db, lease, OrderStatus.Rejected, reason, null, now, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
@@ -73,8 +73,13 @@ public sealed class OrderQueue(IServiceScopeFactory scopes, QueueOptions options
     }
 
     /// <summary>An order that keeps failing is rejected with the error, never left pending or dropped.</summary>
-    protected override Task GiveUpAsync(ShopDb db, Lease lease, string error, CancellationToken cancellationToken) =>
-        FinishAsync(db, lease, OrderStatus.Rejected, $"Could not be processed: {error}", null, UtcTimestampConverter.Now(Clock), cancellationToken);
+    protected override async Task GiveUpAsync(ShopDb db, Lease lease, string error, CancellationToken cancellationToken)
+    {
+        using (await Gate.EnterAsync(cancellationToken))
+        {
+            await FinishAsync(db, lease, OrderStatus.Rejected, $"Could not be processed: {error}", null, UtcTimestampConverter.Now(Clock), cancellationToken);
+        }
+    }
 
     private static async Task FinishAsync(
         ShopDb db, Lease lease, string status, string? reason, long? totalCents, DateTime now, CancellationToken cancellationToken)

@@ -40,7 +40,7 @@ public static class OrdersApi
     }
 
     private static async Task<JsonHttpResult<OrderResponse>> PlaceOrder(
-        HttpContext context, ShopDb db, OrderQueue queue, TimeProvider clock, CancellationToken cancellationToken)
+        HttpContext context, ShopDb db, WriteGate gate, OrderQueue queue, TimeProvider clock, CancellationToken cancellationToken)
     {
         var key = OrdersRules.IdempotencyKey(context.Request);
         var items = OrdersRules.Validate(await JsonBody.ReadAsync(context.Request, OrdersJson.Default.OrderCreate, cancellationToken));
@@ -56,7 +56,10 @@ public static class OrdersApi
         db.Add(order);
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            using (await gate.EnterAsync(cancellationToken))
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
         }
         catch (DbUpdateException ex) when (key is not null && DataServices.IsUniqueViolation(ex))
         {
@@ -110,7 +113,7 @@ public static class OrdersApi
         TypedResults.Json(OrderResponse.From(await FindVisibleAsync(db, context, id, cancellationToken)), OrdersJson.Default.OrderResponse);
 
     private static async Task<JsonHttpResult<OrderResponse>> CancelOrder(
-        long id, HttpContext context, ShopDb db, TimeProvider clock, ILoggerFactory logs, CancellationToken cancellationToken)
+        long id, HttpContext context, ShopDb db, WriteGate gate, TimeProvider clock, ILoggerFactory logs, CancellationToken cancellationToken)
     {
         var order = await FindVisibleAsync(db, context, id, cancellationToken);
         var patch = await JsonBody.ReadMergePatchAsync(context.Request, new OrderPatch(order.Status), OrdersJson.Default.OrderPatch, cancellationToken);
@@ -122,7 +125,7 @@ public static class OrdersApi
         {
             throw ApiProblem.Validation("status", "can only be changed to cancelled");
         }
-        if (!await OrderCancellation.CancelAsync(db, order, UtcTimestampConverter.Now(clock), cancellationToken))
+        if (!await OrderCancellation.CancelAsync(db, gate, order, UtcTimestampConverter.Now(clock), cancellationToken))
         {
             var status = await db.Set<Order>().Where(o => o.Id == id).Select(o => o.Status).SingleAsync(cancellationToken);
             throw new ApiProblem(409, $"Order {id} is already {status}");

@@ -14,6 +14,7 @@ public static class DataServices
     public static IServiceCollection AddShopData(this IServiceCollection services, ShopSettings settings)
     {
         services.AddDbContextPool<ShopDb>(options => Configure(options, settings.SqliteConnectionString));
+        services.AddSingleton<WriteGate>();
         return services;
     }
 
@@ -67,7 +68,7 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
     private static void Apply(System.Data.Common.DbConnection connection)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA synchronous=NORMAL;";
+        command.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;";
         command.ExecuteNonQuery();
     }
 }

@@ -16,13 +16,14 @@ public readonly record struct Lease(long Id, int Attempts, string Worker);
 /// subclass makes the effect happen once by finishing with an update conditional on still holding
 /// the claim, in the same transaction as the effect.
 /// </summary>
-public abstract class LeasedQueue(IServiceScopeFactory scopes, QueueOptions options, TimeProvider clock, ILogger logger)
+public abstract class LeasedQueue(IServiceScopeFactory scopes, QueueOptions options, TimeProvider clock, WriteGate gate, ILogger logger)
 {
     private readonly SemaphoreSlim _wake = new(0, 1);
 
     protected QueueOptions Options => options;
     protected TimeProvider Clock => clock;
     protected ILogger Logger => logger;
+    protected WriteGate Gate => gate;
 
     /// <summary>The table name.</summary>
     protected abstract string Table { get; }
@@ -80,7 +81,7 @@ public abstract class LeasedQueue(IServiceScopeFactory scopes, QueueOptions opti
         // One statement, in a write transaction: the choice and the claim cannot be split by
         // another worker. (On PostgreSQL the inner SELECT takes FOR UPDATE SKIP LOCKED.)
         var now = NowMs;
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await gate.BeginAsync(db, cancellationToken);
         await using var claim = Sql.Command(db, $"""
             UPDATE {Table} SET ClaimedBy = $worker, LeaseUntil = $until, Attempts = Attempts + 1
             WHERE Id IN (SELECT Id FROM {Table} WHERE {Waiting} AND (LeaseUntil IS NULL OR LeaseUntil <= $now) ORDER BY Id LIMIT $batch)
@@ -159,7 +160,10 @@ public abstract class LeasedQueue(IServiceScopeFactory scopes, QueueOptions opti
                 $"UPDATE {Table} SET ClaimedBy = NULL, LeaseUntil = $until WHERE Id = $id AND ClaimedBy = $worker",
                 ("$until", notBeforeMs), ("$id", lease.Id), ("$worker", lease.Worker));
             await db.Database.OpenConnectionAsync(cancellationToken);
-            await release.ExecuteNonQueryAsync(cancellationToken);
+            using (await gate.EnterAsync(cancellationToken))
+            {
+                await release.ExecuteNonQueryAsync(cancellationToken);
+            }
         }
         catch (Exception ex) when (ex is DbException or InvalidOperationException)
         {

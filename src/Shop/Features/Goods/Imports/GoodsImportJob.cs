@@ -55,7 +55,7 @@ public sealed class GoodsImportJob(TimeProvider clock) : IJobHandler
             {
                 continue; // Applied and counted by an interrupted run.
             }
-            await using var transaction = await run.Db.Database.BeginTransactionAsync(cancellationToken);
+            await using var transaction = await run.Gate.BeginAsync(run.Db, cancellationToken);
             await using var upsert = Sql.Command(run.Db, Upsert, ("$now", UtcTimestampConverter.Now(clock)));
             var p = new[] { "$sku", "$name", "$folded", "$description", "$price", "$stock", "$category" }
                 .ToDictionary(n => n, n => Sql.Parameter(upsert, n));
