@@ -35,6 +35,19 @@ public sealed class JobsApiTests
     }
 
     [Fact]
+    public async Task OpenApiDocumentDescribesOrdersJobsAndImports()
+    {
+        await using var shop = await ShopApp.StartAsync();
+        var response = await shop.Client.GetAsync("/openapi/v1.json", Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var paths = (await response.ReadJsonAsync())["paths"]!.AsObject();
+        Assert.NotNull(paths["/api/v1/orders"]!["post"]);
+        Assert.NotNull(paths["/api/v1/orders/{id}"]!["patch"]);
+        Assert.NotNull(paths["/api/v1/jobs/{id}"]!["get"]);
+        Assert.NotNull(paths["/api/v1/goods/imports"]!["post"]);
+    }
+
+    [Fact]
     public async Task JobsAreForAdminsOnly()
     {
         await using var shop = await ShopApp.StartAsync();

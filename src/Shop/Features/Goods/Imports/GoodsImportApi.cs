@@ -17,7 +17,7 @@ public static class GoodsImportApi
     public const long MaxBytes = 20 * 1024 * 1024;
 
     public static IServiceCollection AddGoodsImports(this IServiceCollection services) =>
-        services.AddSingleton<IJobHandler, GoodsImportJob>();
+        services.AddJsonContext(ImportJson.Default).AddSingleton<IJobHandler, GoodsImportJob>();
 
     public static IEndpointRouteBuilder MapGoodsImports(this IEndpointRouteBuilder routes)
     {

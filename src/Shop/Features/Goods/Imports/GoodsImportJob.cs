@@ -13,6 +13,7 @@ public sealed record ImportResult(int Created, int Updated, IReadOnlyList<Import
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(ImportResult))]
+[JsonSerializable(typeof(GoodsWrite[]))]
 public sealed partial class ImportJson : JsonSerializerContext;
 
 /// <summary>
