@@ -20,7 +20,7 @@ public static class LoggingSetup
         // The logger belongs to this application instance (not Serilog's static Log), so several
         // instances in one process — as in the tests — keep their own files; disposing the
         // service provider flushes it.
-        services.AddSerilog(configuration => Configure(configuration, settings), writeToProviders: false);
+        services.AddSerilog((_, configuration) => Configure(configuration, settings), preserveStaticLogger: true);
         services.AddSingleton(new AccessLog(settings.AccessLogfile));
         return services;
     }
