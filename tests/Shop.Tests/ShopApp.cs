@@ -4,7 +4,9 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Shop.Features.Sessions;
 using Shop.Features.Users;
+using Microsoft.EntityFrameworkCore;
 using Shop.Hosting;
+using Shop.Infrastructure.Data;
 using Shop.Rest;
 
 namespace Shop.Tests;
@@ -61,8 +63,19 @@ public sealed class ShopApp : IAsyncDisposable
         var app = Program.BuildApp(effective, configure);
         await ShopCli.MigrateAsync(app, TestContext.Current.CancellationToken);
         await app.StartAsync(TestContext.Current.CancellationToken);
-        var admin = await CreateUserAsync(app.Services, AdminUsername, Policies.AdminRole);
+        var admin = await FindUserAsync(app.Services, AdminUsername) ?? await CreateUserAsync(app.Services, AdminUsername, Policies.AdminRole);
         return new ShopApp(folder, effective, app, await IssueTokenAsync(app.Services, admin));
+    }
+
+    /// <summary>The user with this username, or null; read straight from the app's database.</summary>
+    public Task<User?> FindUserAsync(string username) => FindUserAsync(App.Services, username);
+
+    private static async Task<User?> FindUserAsync(IServiceProvider services, string username)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var normalized = User.Normalize(username);
+        return await scope.ServiceProvider.GetRequiredService<ShopDb>().Set<User>()
+            .FirstOrDefaultAsync(u => u.NormalizedUsername == normalized, TestContext.Current.CancellationToken);
     }
 
     /// <summary>Creates a user with <see cref="Password"/> through the app's own services (no HTTP, no login throttling).</summary>
@@ -100,6 +113,18 @@ public sealed class ShopApp : IAsyncDisposable
         var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         Assert.True(response.StatusCode == HttpStatusCode.Created, $"login of {username} failed: {(int)response.StatusCode} {body}");
         return (string)JsonNode.Parse(body)!["token"]!;
+    }
+
+    /// <summary>A client that sends <c>X-API-Key: <paramref name="key"/></c>.</summary>
+    public HttpClient ApiKeyClient(string key) => CreateClient(("X-API-Key", key));
+
+    /// <summary>Creates an API key through the real API with <paramref name="owner"/>'s credentials and returns the key.</summary>
+    public static async Task<string> CreateApiKeyAsync(HttpClient owner, string name = "test key")
+    {
+        using var response = await owner.PostAsync("/api/v1/api-keys", Http.Json(new JsonObject { ["name"] = name }), TestContext.Current.CancellationToken);
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"creating an API key failed: {(int)response.StatusCode} {body}");
+        return (string)JsonNode.Parse(body)!["key"]!;
     }
 
     /// <summary>A client that sends <c>Authorization: Bearer <paramref name="token"/></c>.</summary>
