@@ -92,4 +92,22 @@ public sealed class SessionsApiTests
         await response.AssertProblemAsync(401, "Authentication required");
         Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().ToString());
     }
+
+    [Fact]
+    public async Task LoggingOutNeedsASessionToken()
+    {
+        await using var shop = await ShopApp.StartAsync();
+        await (await shop.Client.DeleteAsync("/api/v1/sessions/current", Ct)).AssertProblemAsync(401, "Authentication required");
+        using var byKey = shop.ApiKeyClient(await ShopApp.CreateApiKeyAsync(shop.AdminClient()));
+        await (await byKey.DeleteAsync("/api/v1/sessions/current", Ct)).AssertProblemAsync(403);
+    }
+
+    [Fact]
+    public async Task LoggingInNeedsBothFields()
+    {
+        await using var shop = await ShopApp.StartAsync();
+        var body = await (await shop.Client.PostAsync("/api/v1/sessions", Http.Json("""{"username":"x"}"""), Ct)).AssertProblemAsync(400, "Validation failed");
+        Assert.Equal("is required", (string?)body["errors"]!["password"]![0]);
+        await (await shop.Client.PostAsync("/api/v1/sessions", Http.Json("""{"username":"x","password":"y","extra":1}"""), Ct)).AssertProblemAsync(400);
+    }
 }
