@@ -61,21 +61,14 @@ public sealed class LoginThrottleTests
     [Fact]
     public async Task ThrottlingHoldsAcrossARestart()
     {
-        var folder = Directory.CreateTempSubdirectory("shop-throttle-").FullName;
-        try
+        using var folder = new TempFolder();
+        var database = folder.File("shop.db");
+        await using (var first = await ShopApp.StartAsync(s => s with { Database = database }))
         {
-            var database = Path.Combine(folder, "shop.db");
-            await using (var first = await ShopApp.StartAsync(s => s with { Database = database }))
-            {
-                await first.CreateUserAsync("carol");
-                await FailAsync(first, "carol", 5);
-            }
-            await using var second = await ShopApp.StartAsync(s => s with { Database = database });
-            await (await LogInAsync(second, "carol", ShopApp.Password)).AssertProblemAsync(429);
+            await first.CreateUserAsync("carol");
+            await FailAsync(first, "carol", 5);
         }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        await using var second = await ShopApp.StartAsync(s => s with { Database = database });
+        await (await LogInAsync(second, "carol", ShopApp.Password)).AssertProblemAsync(429);
     }
 }

@@ -40,58 +40,37 @@ public sealed class UsersCommandTests
     [Fact]
     public async Task CreatesAnAdminWithThePasswordFromStandardInput()
     {
-        var folder = Directory.CreateTempSubdirectory("shop-cli-").FullName;
-        try
-        {
-            var created = await RunShopAsync(folder, "root-password-from-stdin\n", "users", "create", "root", "--role", "admin");
-            Assert.True(created.ExitCode == 0, created.Error);
-            Assert.Contains("(root) created with role admin", created.Output);
-            Assert.DoesNotContain("root-password-from-stdin", created.Output + created.Error);
+        using var folder = new TempFolder();
+        var created = await RunShopAsync(folder.Path, "root-password-from-stdin\n", "users", "create", "root", "--role", "admin");
+        Assert.True(created.ExitCode == 0, created.Error);
+        Assert.Contains("(root) created with role admin", created.Output);
+        Assert.DoesNotContain("root-password-from-stdin", created.Output + created.Error);
 
-            await using var shop = await ShopApp.StartAsync(s => s with { Database = Path.Combine(folder, "shop.db") });
-            using var root = shop.BearerClient(await shop.LogInAsync("root", "root-password-from-stdin"));
-            var me = await (await root.GetAsync("/api/v1/users/me", Ct)).ReadJsonAsync();
-            Assert.Equal("admin", (string?)me["role"]);
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        await using var shop = await ShopApp.StartAsync(s => s with { Database = folder.File("shop.db") });
+        using var root = shop.BearerClient(await shop.LogInAsync("root", "root-password-from-stdin"));
+        var me = await (await root.GetAsync("/api/v1/users/me", Ct)).ReadJsonAsync();
+        Assert.Equal("admin", (string?)me["role"]);
     }
 
     [Fact]
     public async Task AnExistingUserIsAClearError()
     {
-        var folder = Directory.CreateTempSubdirectory("shop-cli-").FullName;
-        try
-        {
-            Assert.Equal(0, (await RunShopAsync(folder, "first-password\n", "users", "create", "zoe", "--role", "customer")).ExitCode);
-            var again = await RunShopAsync(folder, "second-password\n", "users", "create", "Zoe", "--role", "admin");
-            Assert.Equal(1, again.ExitCode);
-            Assert.Contains("shop: error: The username 'Zoe' is already taken", again.Error);
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        using var folder = new TempFolder();
+        Assert.Equal(0, (await RunShopAsync(folder.Path, "first-password\n", "users", "create", "zoe", "--role", "customer")).ExitCode);
+        var again = await RunShopAsync(folder.Path, "second-password\n", "users", "create", "Zoe", "--role", "admin");
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("shop: error: The username 'Zoe' is already taken", again.Error);
     }
 
     [Fact]
     public async Task ATooShortOrMissingPasswordIsRefused()
     {
-        var folder = Directory.CreateTempSubdirectory("shop-cli-").FullName;
-        try
-        {
-            var shortOne = await RunShopAsync(folder, "short\n", "users", "create", "yan", "--role", "customer");
-            Assert.Equal(2, shortOne.ExitCode);
-            Assert.Contains("password must be 8 to 128 characters", shortOne.Error);
-            var none = await RunShopAsync(folder, "", "users", "create", "yan", "--role", "customer");
-            Assert.Equal(2, none.ExitCode);
-            Assert.Contains("password is required", none.Error);
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        using var folder = new TempFolder();
+        var shortOne = await RunShopAsync(folder.Path, "short\n", "users", "create", "yan", "--role", "customer");
+        Assert.Equal(2, shortOne.ExitCode);
+        Assert.Contains("password must be 8 to 128 characters", shortOne.Error);
+        var none = await RunShopAsync(folder.Path, "", "users", "create", "yan", "--role", "customer");
+        Assert.Equal(2, none.ExitCode);
+        Assert.Contains("password is required", none.Error);
     }
 }
