@@ -57,7 +57,9 @@ public static class ShopHost
     public static WebApplication MapDocs(this WebApplication app)
     {
         app.MapOpenApi().ExcludeFromDescription();
-        app.MapScalarApiReference("/docs", options => options.WithTitle("Shop API")).ExcludeFromDescription();
+        // The bearer scheme comes pre-selected in the page, so a person pastes a token and tries calls.
+        app.MapScalarApiReference("/docs", options => options.WithTitle("Shop API").AddPreferredSecuritySchemes(OpenApiSetup.BearerScheme))
+            .ExcludeFromDescription();
         return app;
     }
 }
