@@ -2,9 +2,14 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using Shop.Features.ApiKeys;
 using Shop.Features.Sessions;
 using Shop.Features.Users;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 using Shop.Hosting;
+using Shop.Infrastructure.Auth;
+using Shop.Infrastructure.Data;
 using Shop.Rest;
 
 namespace Shop.Tests;
@@ -16,7 +21,13 @@ namespace Shop.Tests;
 public sealed class ShopApp : IAsyncDisposable
 {
     /// <summary>The username of the admin every instance starts with (see <see cref="AdminClient"/>).</summary>
-    public const string AdminUsername = "test-admin";
+    public const string AdminUsername = "admin";
+
+    /// <summary>
+    /// A real API key of the admin <see cref="AdminUsername"/>, the same in every instance (stored,
+    /// like any key, as its keyed hash), for tests that send <c>X-API-Key</c> themselves.
+    /// </summary>
+    public const string AdminKey = "test-admin-key-0123456789";
 
     /// <summary>The password every user made by this host has (<see cref="AdminUsername"/> and <see cref="SignInAsync"/>).</summary>
     public const string Password = "correct horse battery staple";
@@ -61,8 +72,42 @@ public sealed class ShopApp : IAsyncDisposable
         var app = Program.BuildApp(effective, configure);
         await ShopCli.MigrateAsync(app, TestContext.Current.CancellationToken);
         await app.StartAsync(TestContext.Current.CancellationToken);
-        var admin = await CreateUserAsync(app.Services, AdminUsername, Policies.AdminRole);
+        var admin = await FindUserAsync(app.Services, AdminUsername) ?? await CreateAdminAsync(app.Services);
         return new ShopApp(folder, effective, app, await IssueTokenAsync(app.Services, admin));
+    }
+
+    /// <summary>
+    /// The admin with <see cref="AdminKey"/>; a database reused after a restart already has both.
+    /// Written straight to the database, so that the log holds only what a test itself causes.
+    /// </summary>
+    private static async Task<User> CreateAdminAsync(IServiceProvider services)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ShopDb>();
+        var admin = new User { Username = AdminUsername, NormalizedUsername = AdminUsername, Role = Policies.AdminRole, PasswordHash = "", CreatedAt = DateTime.UtcNow };
+        admin.PasswordHash = scope.ServiceProvider.GetRequiredService<IPasswordHasher<User>>().HashPassword(admin, Password);
+        db.Add(admin);
+        db.Add(new ApiKey
+        {
+            User = admin,
+            Name = nameof(AdminKey),
+            Prefix = AdminKey[..12],
+            KeyHash = scope.ServiceProvider.GetRequiredService<Secrets>().Hash(AdminKey),
+            CreatedAt = DateTime.UtcNow,
+        });
+        await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        return admin;
+    }
+
+    /// <summary>The user with this username, or null; read straight from the app's database.</summary>
+    public Task<User?> FindUserAsync(string username) => FindUserAsync(App.Services, username);
+
+    private static async Task<User?> FindUserAsync(IServiceProvider services, string username)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var normalized = User.Normalize(username);
+        return await scope.ServiceProvider.GetRequiredService<ShopDb>().Set<User>()
+            .FirstOrDefaultAsync(u => u.NormalizedUsername == normalized, TestContext.Current.CancellationToken);
     }
 
     /// <summary>Creates a user with <see cref="Password"/> through the app's own services (no HTTP, no login throttling).</summary>
@@ -100,6 +145,18 @@ public sealed class ShopApp : IAsyncDisposable
         var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         Assert.True(response.StatusCode == HttpStatusCode.Created, $"login of {username} failed: {(int)response.StatusCode} {body}");
         return (string)JsonNode.Parse(body)!["token"]!;
+    }
+
+    /// <summary>A client that sends <c>X-API-Key: <paramref name="key"/></c>.</summary>
+    public HttpClient ApiKeyClient(string key) => CreateClient(("X-API-Key", key));
+
+    /// <summary>Creates an API key through the real API with <paramref name="owner"/>'s credentials and returns the key.</summary>
+    public static async Task<string> CreateApiKeyAsync(HttpClient owner, string name = "test key")
+    {
+        using var response = await owner.PostAsync("/api/v1/api-keys", Http.Json(new JsonObject { ["name"] = name }), TestContext.Current.CancellationToken);
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"creating an API key failed: {(int)response.StatusCode} {body}");
+        return (string)JsonNode.Parse(body)!["key"]!;
     }
 
     /// <summary>A client that sends <c>Authorization: Bearer <paramref name="token"/></c>.</summary>
@@ -208,4 +265,15 @@ public static class Http
     }
 
     public static MediaTypeWithQualityHeaderValue Accept(string mediaType) => new(mediaType);
+}
+
+/// <summary>A temporary folder, deleted on dispose: for files that outlive one <see cref="ShopApp"/> (a database reused after a restart).</summary>
+public sealed class TempFolder : IDisposable
+{
+    public string Path { get; } = Directory.CreateTempSubdirectory("shop-test-").FullName;
+
+    /// <summary>A path for a file inside the folder.</summary>
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    public void Dispose() => Directory.Delete(Path, recursive: true);
 }

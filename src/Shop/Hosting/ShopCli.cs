@@ -177,7 +177,7 @@ public static class ShopCli
             .SelectMany(source => source.Endpoints)
             .OfType<RouteEndpoint>()
             .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["*"])
-                .Select(method => (Method: method, Path: "/" + (e.RoutePattern.RawText ?? "").TrimStart('/'), Who: WhoMayCall(e))))
+                .Select(method => (Method: method, Path: "/" + (e.RoutePattern.RawText ?? "").Trim('/'), Who: WhoMayCall(e))))
             .Distinct()
             .OrderBy(r => r.Path, StringComparer.Ordinal).ThenBy(r => r.Method, StringComparer.Ordinal)
             .ToList();
