@@ -28,6 +28,8 @@ goods=$(curl -sf -H "Authorization: Bearer $admin" -H 'Content-Type: application
 curl -sf -H 'Content-Type: application/json' -d "{\"username\":\"shopper\",\"password\":\"$password\"}" "$url/api/v1/users" >/dev/null
 export TOKEN=$(token_of shopper) GOODS_ID=$goods
 
+echo "== baseline on this machine now: authenticated GET /api/v1/goods/$goods for 5s"
+wrk -t2 -c"$connections" -d5s -H "Authorization: Bearer $TOKEN" "$url/api/v1/goods/$goods" | grep -E 'Latency|Requests/sec'
 echo "== POST /api/v1/orders for ${seconds}s with $connections connections"
 wrk -t2 -c"$connections" -d"${seconds}s" -s bench/orders/place-order.lua "$url/api/v1/orders"
 
@@ -37,4 +39,5 @@ left=$(pending); start=$(date +%s.%N)
 echo "== accepted $(total) orders; $left still pending when the load stopped"
 while [ "$(pending)" != "0" ]; do sleep 0.2; done
 echo "== queue drained the backlog of $left in $(echo "$(date +%s.%N) - $start" | bc) s"
+uptime
 echo "== stock left: $(curl -sf "$url/api/v1/goods/$goods" | sed 's/.*"stock":\([0-9]*\).*/\1/') of 100000000"

@@ -30,7 +30,7 @@ public static class GoodsSeed
             ON CONFLICT (Sku) DO NOTHING
             """;
         var parameters = new[] { "$sku", "$name", "$folded", "$description", "$price", "$stock", "$category", "$now" }
-            .ToDictionary(name => name, name => Add(insert, name));
+            .ToDictionary(name => name, name => Sql.Parameter(insert, name));
         parameters["$now"].Value = now;
         await insert.PrepareAsync(cancellationToken);
         var added = 0;
@@ -48,13 +48,5 @@ public static class GoodsSeed
         }
         await transaction.CommitAsync(cancellationToken);
         return added;
-    }
-
-    private static DbParameter Add(DbCommand command, string name)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        command.Parameters.Add(parameter);
-        return parameter;
     }
 }

@@ -22,7 +22,8 @@ public static class OrdersApi
         .Add("updated_at", o => o.UpdatedAt);
 
     public static IServiceCollection AddOrders(this IServiceCollection services) =>
-        services.AddJsonContext(OrdersJson.Default).AddLeasedQueue<OrderQueue>();
+        services.AddJsonContext(OrdersJson.Default).AddLeasedQueue<OrderQueue>()
+            .AddSingleton<OrderInbox>().AddHostedService(services => services.GetRequiredService<OrderInbox>());
 
     public static IEndpointRouteBuilder MapOrders(this IEndpointRouteBuilder routes)
     {
@@ -40,7 +41,7 @@ public static class OrdersApi
     }
 
     private static async Task<JsonHttpResult<OrderResponse>> PlaceOrder(
-        HttpContext context, ShopDb db, WriteGate gate, OrderQueue queue, TimeProvider clock, CancellationToken cancellationToken)
+        HttpContext context, ShopDb db, OrderInbox inbox, TimeProvider clock, CancellationToken cancellationToken)
     {
         var key = OrdersRules.IdempotencyKey(context.Request);
         var items = OrdersRules.Validate(await JsonBody.ReadAsync(context.Request, OrdersJson.Default.OrderCreate, cancellationToken));
@@ -53,18 +54,13 @@ public static class OrdersApi
         var order = await OrderIdempotency.NewOrderAsync(db, context, items, UtcTimestampConverter.Now(clock), cancellationToken);
         order.IdempotencyKey = key;
         order.RequestHash = key is null ? null : hash;
-        db.Add(order);
         try
         {
-            using (await gate.EnterAsync(cancellationToken))
-            {
-                await db.SaveChangesAsync(cancellationToken);
-            }
+            await inbox.StoreAsync(order, cancellationToken);
         }
         catch (DbUpdateException ex) when (key is not null && DataServices.IsUniqueViolation(ex))
         {
             // A concurrent request with the same key stored its order first: answer with that one.
-            db.ChangeTracker.Clear();
             var winner = await OrderIdempotency.FindAsync(db, userId, key, hash, cancellationToken);
             if (winner is null)
             {
@@ -72,7 +68,6 @@ public static class OrdersApi
             }
             return Accepted(context, winner, replayed: true);
         }
-        queue.Notify();
         return Accepted(context, order, replayed: false);
     }
 
