@@ -23,13 +23,79 @@ public sealed class OrderQueue(IServiceScopeFactory scopes, QueueOptions options
 
     protected override async Task ProcessAsync(ShopDb db, Lease lease, CancellationToken cancellationToken)
     {
-        var now = UtcTimestampConverter.Now(Clock);
         await using var transaction = await Gate.BeginAsync(db, cancellationToken);
+        var log = await ReserveAsync(db, transaction, lease, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        log?.Invoke();
+    }
+
+    /// <summary>
+    /// A claimed batch is processed in ONE transaction with a savepoint per order: a commit (and a
+    /// turn at the write gate) per batch instead of per order, which is what lets the worker keep up
+    /// with group-committed acceptance. An order that fails rolls back to its savepoint alone and
+    /// is retried as usual; if the batch cannot commit, every order in it is retried.
+    /// </summary>
+    protected override async Task ProcessClaimedAsync(IReadOnlyList<Lease> leases, CancellationToken cancellationToken)
+    {
+        var worn = leases.Where(l => l.Attempts > Options.MaxAttempts).ToList();
+        foreach (var lease in worn)
+        {
+            await RunAsync(lease, cancellationToken); // Gives them up.
+        }
+        var fresh = leases.Except(worn).ToList();
+        var logs = new List<Action>();
+        var failures = new List<(Lease Lease, Exception Error)>();
+        try
+        {
+            await using var scope = Scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<ShopDb>();
+            await using var transaction = await Gate.BeginAsync(db, cancellationToken);
+            foreach (var lease in fresh)
+            {
+                await transaction.Transaction.CreateSavepointAsync("one_order", cancellationToken);
+                try
+                {
+                    if (await ReserveAsync(db, transaction, lease, cancellationToken) is { } log)
+                    {
+                        logs.Add(log);
+                    }
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    await transaction.Transaction.RollbackToSavepointAsync("one_order", cancellationToken);
+                    if (ex is not LeaseLostException)
+                    {
+                        failures.Add((lease, ex));
+                    }
+                }
+                await transaction.Transaction.ReleaseSavepointAsync("one_order", cancellationToken);
+            }
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            logs.Clear();
+            failures = fresh.ConvertAll(l => (l, ex));
+        }
+        logs.ForEach(log => log());
+        foreach (var (lease, error) in failures)
+        {
+            await FailedAsync(lease, error, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Inside the caller's transaction: reserves stock for every line or none, fixes prices, sets
+    /// the status. Returns the log line to write once committed, or null when there was nothing to do.
+    /// </summary>
+    private async Task<Action?> ReserveAsync(ShopDb db, GatedTransaction transaction, Lease lease, CancellationToken cancellationToken)
+    {
+        var now = UtcTimestampConverter.Now(Clock);
         var order = await db.Set<Order>().Include(o => o.Lines)
             .FirstOrDefaultAsync(o => o.Id == lease.Id && o.ClaimedBy == lease.Worker && o.Status == OrderStatus.Pending, cancellationToken);
         if (order is null)
         {
-            return; // Cancelled while queued, or taken over by another worker.
+            return null; // Cancelled while queued, or taken over by another worker.
         }
         await transaction.Transaction.CreateSavepointAsync("reserve", cancellationToken);
         var missing = new List<OrderLine>();
@@ -45,15 +111,13 @@ public sealed class OrderQueue(IServiceScopeFactory scopes, QueueOptions options
             await transaction.Transaction.RollbackToSavepointAsync("reserve", cancellationToken);
             var reason = "Not enough stock for " + string.Join(", ", missing.Select(l => $"{l.Sku} ({l.Name})"));
             await FinishAsync(db, lease, OrderStatus.Rejected, reason, null, now, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            Logger.Info("Order {OrderId} of {User} rejected: {Reason}", order.Id, order.UserName, reason);
-            return;
+            return () => Logger.Info("Order {OrderId} of {User} rejected: {Reason}", order.Id, order.UserName, reason);
         }
+        await transaction.Transaction.ReleaseSavepointAsync("reserve", cancellationToken);
         var total = await FixPricesAsync(db, order, cancellationToken);
         await FinishAsync(db, lease, OrderStatus.Confirmed, null, total, now, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
         // The seed's "who booked what" line.
-        Logger.Info("{User} ordered {Items}: order {OrderId}, total {Total}", order.UserName,
+        return () => Logger.Info("{User} ordered {Items}: order {OrderId}, total {Total}", order.UserName,
             string.Join(", ", order.Lines.OrderBy(l => l.Id).Select(l => $"{l.Quantity} x {l.Sku} ({l.Name})")),
             order.Id, (total / 100m).ToString("0.00", CultureInfo.InvariantCulture));
     }

@@ -20,6 +20,7 @@ public abstract class LeasedQueue(IServiceScopeFactory scopes, QueueOptions opti
 {
     private readonly SemaphoreSlim _wake = new(0, 1);
 
+    protected IServiceScopeFactory Scopes => scopes;
     protected QueueOptions Options => options;
     protected TimeProvider Clock => clock;
     protected ILogger Logger => logger;
@@ -69,11 +70,20 @@ public abstract class LeasedQueue(IServiceScopeFactory scopes, QueueOptions opti
         {
             leases = await ClaimAsync(scope.ServiceProvider.GetRequiredService<ShopDb>(), cancellationToken);
         }
+        if (leases.Count > 0)
+        {
+            await ProcessClaimedAsync(leases, cancellationToken);
+        }
+        return leases.Count;
+    }
+
+    /// <summary>Processes a claimed batch; by default one item at a time, each with its own retries.</summary>
+    protected virtual async Task ProcessClaimedAsync(IReadOnlyList<Lease> leases, CancellationToken cancellationToken)
+    {
         foreach (var lease in leases)
         {
             await RunAsync(lease, cancellationToken);
         }
-        return leases.Count;
     }
 
     private async Task<IReadOnlyList<Lease>> ClaimAsync(ShopDb db, CancellationToken cancellationToken)
@@ -100,7 +110,8 @@ public abstract class LeasedQueue(IServiceScopeFactory scopes, QueueOptions opti
         return leases;
     }
 
-    private async Task RunAsync(Lease lease, CancellationToken cancellationToken)
+    /// <summary>Processes one item; a failure is retried with backoff or, after the last attempt, given up.</summary>
+    protected async Task RunAsync(Lease lease, CancellationToken cancellationToken)
     {
         try
         {
@@ -120,19 +131,25 @@ public abstract class LeasedQueue(IServiceScopeFactory scopes, QueueOptions opti
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<ShopDb>();
-            if (lease.Attempts < options.MaxAttempts)
-            {
-                var delay = options.RetryDelay(lease.Attempts);
-                logger.Warning("{Item} failed on attempt {Attempt}, retrying in {Delay}: {Reason}",
-                    Describe(lease.Id), lease.Attempts, delay, ex.Message);
-                await ReleaseAsync(db, lease, NowMs + (long)delay.TotalMilliseconds, cancellationToken);
-            }
-            else
-            {
-                await GiveUpLoggedAsync(db, lease, ex.Message, ex, cancellationToken);
-            }
+            await FailedAsync(lease, ex, cancellationToken);
+        }
+    }
+
+    /// <summary>After a failed attempt: a retry with backoff (WARNING), or after the last attempt the end (ERROR).</summary>
+    protected async Task FailedAsync(Lease lease, Exception ex, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ShopDb>();
+        if (lease.Attempts < options.MaxAttempts)
+        {
+            var delay = options.RetryDelay(lease.Attempts);
+            logger.Warning("{Item} failed on attempt {Attempt}, retrying in {Delay}: {Reason}",
+                Describe(lease.Id), lease.Attempts, delay, ex.Message);
+            await ReleaseAsync(db, lease, NowMs + (long)delay.TotalMilliseconds, cancellationToken);
+        }
+        else
+        {
+            await GiveUpLoggedAsync(db, lease, ex.Message, ex, cancellationToken);
         }
     }
 
