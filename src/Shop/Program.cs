@@ -3,6 +3,7 @@ using Shop.Features.Goods;
 using Shop.Features.Index;
 using Shop.Hosting;
 using Shop.Infrastructure.Data;
+using Shop.Infrastructure.Metrics;
 using Shop.Rest;
 
 namespace Shop;
@@ -26,6 +27,7 @@ public static class Program
             .AddRestErrors()
             .AddShopAuth()
             .AddShopOpenApi()
+            .AddShopMetrics(settings)
             // Modules.
             .AddIndex()
             .AddGoods();
@@ -37,6 +39,7 @@ public static class Program
         app.MapIndex();
         app.MapGoods();
         app.MapDocs();
+        app.MapMetrics();
         return app;
     }
 }
