@@ -29,7 +29,7 @@ public static class LoggingSetup
         services.AddHttpContextAccessor();
         services.AddSerilog((provider, configuration) => Configure(configuration, settings)
             .Enrich.With(new RequestLogEnricher(provider.GetRequiredService<IHttpContextAccessor>()))
-            .WriteTo.Sink(new LogEventCounterSink(provider.GetRequiredService<ShopMetrics>())), writeToProviders: false);
+            .WriteTo.Sink(new LogEventCounterSink(provider.GetRequiredService<ShopMetrics>())), preserveStaticLogger: true);
         services.AddSingleton(new AccessLog(settings.AccessLogfile));
         return services;
     }
