@@ -48,20 +48,22 @@ public sealed class JsonLogFormatter : ITextFormatter
     /// and would give shippers an unbounded set of fields.</summary>
     private static void WriteProperties(LogEvent logEvent, TextWriter output)
     {
-        var first = true;
+        var written = new List<string>();
         foreach (var token in logEvent.MessageTemplate.Tokens)
         {
-            if (token is not PropertyToken property || !logEvent.Properties.TryGetValue(property.PropertyName, out var value))
+            // A name used twice in a template is written once: duplicate keys are not valid JSON for many readers.
+            if (token is not PropertyToken property || written.Contains(property.PropertyName)
+                || !logEvent.Properties.TryGetValue(property.PropertyName, out var value))
             {
                 continue;
             }
-            output.Write(first ? ",\"properties\":{" : ",");
-            first = false;
+            output.Write(written.Count == 0 ? ",\"properties\":{" : ",");
+            written.Add(property.PropertyName);
             JsonValueFormatter.WriteQuotedJsonString(property.PropertyName, output);
             output.Write(':');
             Values.Format(value, output);
         }
-        if (!first)
+        if (written.Count > 0)
         {
             output.Write('}');
         }
