@@ -61,7 +61,8 @@ public static class MetricsSetup
         var scrape = branch.Build();
         app.MapGet("/metrics", (HttpContext context, CancellationToken _) => scrape(context))
             .WithTags("Operations")
-            .WithSummary("Prometheus metrics: requests by route and status with durations, cache, queue, jobs, orders, log events by level, runtime")
+            .WithSummary("Prometheus metrics")
+            .WithDescription("Requests by route template, method and status with durations; cache hits and misses; queue depth; job outcomes; orders by status; log events by level; runtime and process.")
             .Produces<string>(StatusCodes.Status200OK, "text/plain");
         return app;
     }
