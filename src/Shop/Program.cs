@@ -1,7 +1,10 @@
 using Shop.Features.ApiKeys;
 using Shop.Features.Goods;
 using Shop.Features.Index;
+using Shop.Features.Sessions;
+using Shop.Features.Users;
 using Shop.Hosting;
+using Shop.Infrastructure.Auth;
 using Shop.Infrastructure.Data;
 using Shop.Infrastructure.Metrics;
 using Shop.Rest;
@@ -30,7 +33,10 @@ public static class Program
             .AddShopMetrics(settings)
             // Modules.
             .AddIndex()
-            .AddGoods();
+            .AddGoods()
+            .AddUsers()
+            .AddSessions()
+            .AddApiKeys();
 
         configure?.Invoke(builder);
         var app = builder.Build();
@@ -38,6 +44,9 @@ public static class Program
         // Modules (Flask's register_blueprint).
         app.MapIndex();
         app.MapGoods();
+        app.MapUsers();
+        app.MapSessions();
+        app.MapApiKeys();
         app.MapDocs();
         app.MapMetrics();
         return app;

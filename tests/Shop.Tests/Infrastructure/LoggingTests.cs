@@ -1,92 +1,96 @@
-using System.Collections;
 using System.Net;
-using System.Text.Json.Nodes;
-using Shop.Hosting;
+using Microsoft.EntityFrameworkCore;
+using Shop.Infrastructure.Data;
+using Shop.Tests.Features.Goods;
 
 namespace Shop.Tests.Infrastructure;
 
 public sealed class LoggingTests
 {
-    private const string TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
-    private const string TraceId = "0af7651916cd43dd8448eb211c80319c";
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static async Task CreateGoodsAsync(ShopApp shop, string sku, params (string Name, string Value)[] headers)
-    {
-        using var admin = shop.CreateClient([("X-API-Key", ShopApp.AdminKey), .. headers]);
-        var response = await admin.PostAsync("/api/v1/goods", Http.Json($$"""{"sku":"{{sku}}","name":"Lamp","price":2}"""), Ct);
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-    }
-
     [Fact]
-    public async Task LinesLoggedDuringARequestEndWithItsRequestIdAndTraceId()
+    public async Task ABusinessEventIsOneInfoLineWithSourceMemberAndLine()
     {
         await using var shop = await ShopApp.StartAsync();
-        await CreateGoodsAsync(shop, "LOG-1", ("X-Request-Id", "req-log-1"), ("traceparent", TraceParent));
+        using var admin = shop.AdminClient();
+        var created = await GoodsApiTests.CreateAsync(admin, "LOG-1");
 
-        var lines = await shop.WaitForLogAsync(l => l.Contains("(LOG-1) created"));
+        var lines = await shop.WaitForLogAsync(l => l.Contains("created by", StringComparison.Ordinal));
 
-        var line = lines.Single(l => l.Contains("(LOG-1) created"));
-        Assert.Matches(@"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} - INFO - Shop\.Features\.Goods\.GoodsApi - CreateGoods - \d+ - Goods \d+ \(LOG-1\) created by admin", line);
-        Assert.EndsWith($" [request_id=req-log-1 trace_id={TraceId}]", line);
+        var line = Assert.Single(lines, l => l.Contains("created by", StringComparison.Ordinal));
+        Assert.Matches(
+            $@"^\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d,\d{{3}} - INFO - Shop\.Features\.Goods\.GoodsApi - CreateGoods - \d+ - Goods {created["id"]} \(LOG-1\) created by admin \[request_id=[0-9a-f]{{32}}\]$",
+            line);
     }
 
     [Fact]
-    public async Task AMalformedTraceparentIsLeftOutAndTheGeneratedRequestIdIsLogged()
+    public async Task TheLogFileIsUtf8()
     {
         await using var shop = await ShopApp.StartAsync();
-        using var admin = shop.CreateClient(("X-API-Key", ShopApp.AdminKey), ("traceparent", "00-not-a-trace - ERROR - forged"));
-        var response = await admin.PostAsync("/api/v1/goods", Http.Json("""{"sku":"LOG-2","name":"Lamp","price":2}"""), Ct);
-        var id = response.Headers.GetValues("X-Request-Id").Single();
-
-        var lines = await shop.WaitForLogAsync(l => l.Contains("(LOG-2) created"));
-
-        Assert.EndsWith($" [request_id={id}]", lines.Single(l => l.Contains("(LOG-2) created")));
-        Assert.DoesNotContain(lines, l => l.Contains("forged"));
+        using var admin = shop.AdminClient();
+        await GoodsApiTests.CreateAsync(admin, "UTF-8");
+        await admin.PatchAsync("/api/v1/goods/1", Http.Json("""{"name":"Grüner Tee 緑茶"}"""), Ct);
+        var lines = await shop.WaitForLogAsync(l => l.Contains("changed by", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("Goods 1 (UTF-8) changed by admin [request_id=", StringComparison.Ordinal));
+        var bytes = await File.ReadAllBytesAsync(shop.LogFile, Ct);
+        Assert.False(bytes is [0xEF, 0xBB, 0xBF, ..], "no byte-order mark");
     }
 
     [Fact]
-    public async Task LinesOutsideARequestKeepTheFoundationFormat()
+    public async Task ClientErrorsAndReadsAreNotLoggedAboveDebug()
     {
         await using var shop = await ShopApp.StartAsync();
-        var lines = await shop.WaitForLogAsync(l => l.Contains("Now listening on"));
-        Assert.Matches(@"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} - INFO - Microsoft\.Hosting\.Lifetime - - - - - Now listening on: http://127\.0\.0\.1:\d+$",
-            lines.Single(l => l.Contains("Now listening on")));
+        using var admin = shop.AdminClient();
+        await admin.PostAsync("/api/v1/goods", Http.Json("""{"sku":"bad sku"}"""), Ct);
+        await shop.Client.GetAsync("/api/v1/goods/12345", Ct);
+        await shop.Client.GetAsync("/api/v1/goods", Ct);
+        await GoodsApiTests.CreateAsync(admin, "MARK");
+        var lines = await shop.WaitForLogAsync(l => l.Contains("(MARK) created", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains(" - WARNING - ", StringComparison.Ordinal) || l.Contains(" - ERROR - ", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.Contains(" - INFO - Shop.", StringComparison.Ordinal));
     }
 
     [Fact]
-    public async Task JsonFormatWritesOneObjectPerLineWithTheSameFields()
+    public async Task TheAccessLogHasCombinedFormatWithTimeAndRequestId()
     {
-        await using var shop = await ShopApp.StartAsync(s => s with { LogFormat = "json" });
-        await CreateGoodsAsync(shop, "LOG-3", ("X-Request-Id", "req-log-3"), ("traceparent", TraceParent));
+        await using var shop = await ShopApp.StartAsync();
+        using var client = shop.CreateClient(("X-Request-Id", "access-1"), ("User-Agent", "tester/1.0"), ("Referer", "http://example.test/"));
+        await client.GetAsync("/api/v1/goods?page=1", Ct);
 
-        var lines = await shop.WaitForLogAsync(l => l.Contains("(LOG-3) created"));
+        var lines = await shop.WaitForAccessLogAsync(l => l.Contains("access-1", StringComparison.Ordinal));
 
-        var events = lines.Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
-        var created = events.Single(e => ((string)e["message"]!).Contains("(LOG-3) created"));
-        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", (string)created["time"]!);
-        Assert.Equal("INFO", (string?)created["level"]);
-        Assert.Equal("Shop.Features.Goods.GoodsApi", (string?)created["source"]);
-        Assert.Equal("CreateGoods", (string?)created["member"]);
-        Assert.True((int)created["line"]! > 0);
-        Assert.Matches(@"^Goods \d+ \(LOG-3\) created by admin$", (string)created["message"]!);
-        Assert.Equal("req-log-3", (string?)created["request_id"]);
-        Assert.Equal(TraceId, (string?)created["trace_id"]);
-        Assert.Equal("LOG-3", (string?)created["properties"]!["Sku"]);
-        var startup = events.First(e => ((string)e["message"]!).StartsWith("Now listening", StringComparison.Ordinal));
-        Assert.Null(startup["member"]);
-        Assert.False(startup.ContainsKey("request_id"));
+        Assert.Matches(
+            @"^127\.0\.0\.1 - - \[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] ""GET /api/v1/goods\?page=1 HTTP/1\.1"" 200 \S+ ""http://example\.test/"" ""tester/1\.0"" \d+\.\d{6} access-1$",
+            Assert.Single(lines, l => l.Contains("access-1", StringComparison.Ordinal)));
     }
 
-    [Theory]
-    [InlineData("log_format", "xml")]
-    [InlineData("otlp_endpoint", "collector:4317")]
-    [InlineData("otlp_protocol", "udp")]
-    public void ABadOperationsSettingIsNamedInTheError(string name, string value)
+    [Fact]
+    public async Task TheAccessLogNamesTheUserAndEscapesHostileText()
     {
-        var error = Assert.Throws<SettingsException>(() =>
-            SettingsLoader.Load(null, new Hashtable { ["SHOP_" + name.ToUpperInvariant()] = value }, new Dictionary<string, string?>()));
-        Assert.Equal(name, error.Setting);
-        Assert.StartsWith(name + ": ", error.Message);
+        await using var shop = await ShopApp.StartAsync();
+        using var admin = shop.CreateClient(("X-API-Key", ShopApp.AdminKey), ("X-Request-Id", "access-2"), ("User-Agent", "evil\" 200 \"x"));
+        await admin.GetAsync("/api/v1/goods", Ct);
+        var line = Assert.Single(await shop.WaitForAccessLogAsync(l => l.Contains("access-2", StringComparison.Ordinal)), l => l.Contains("access-2", StringComparison.Ordinal));
+        Assert.Contains(" - admin [", line, StringComparison.Ordinal);
+        Assert.Contains("\"evil\\\" 200 \\\"x\"", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LogLevelWarningDropsInfoEventsButKeepsErrors()
+    {
+        await using var shop = await ShopApp.StartAsync(s => s with { LogLevel = "warning" });
+        using var admin = shop.AdminClient();
+        await GoodsApiTests.CreateAsync(admin, "QUIET");
+        await using (var scope = shop.App.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<ShopDb>().Database.ExecuteSqlRawAsync("DROP TABLE goods", Ct);
+        }
+        Assert.Equal(HttpStatusCode.InternalServerError, (await shop.Client.GetAsync("/api/v1/goods", Ct)).StatusCode);
+
+        var lines = await shop.WaitForLogAsync(l => l.Contains(" - ERROR - ", StringComparison.Ordinal));
+
+        Assert.Contains(lines, l => l.Contains(" - ERROR - ", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains(" - INFO - ", StringComparison.Ordinal));
     }
 }

@@ -51,12 +51,13 @@ public static class LoggingSetup
         ITextFormatter formatter = settings.LogFormat == "json"
             ? new JsonLogFormatter()
             : new MessageTemplateTextFormatter(Template, formatProvider: null);
-        return settings.LogFile switch
+        // Every sink sits behind the async wrapper: a request never waits for a disk or a terminal.
+        return configuration.WriteTo.Async(sink => _ = settings.LogFile switch
         {
-            null => configuration.WriteTo.Console(formatter, standardErrorFromLevel: LogEventLevel.Verbose),
-            "-" => configuration.WriteTo.Console(formatter),
-            var path => configuration.WriteTo.Async(sink => sink.File(formatter, path, encoding: new System.Text.UTF8Encoding(false))),
-        };
+            null => sink.Console(formatter, standardErrorFromLevel: LogEventLevel.Verbose),
+            "-" => sink.Console(formatter),
+            var path => sink.File(formatter, path, encoding: new System.Text.UTF8Encoding(false)),
+        });
     }
 
     public static LogEventLevel ParseLevel(string name) => name switch
