@@ -91,6 +91,26 @@ public sealed class MetricsTests
     }
 
     [Fact]
+    public async Task AFailingReadinessCheckIsExportedAsNotReadyAndCountedAsAnError()
+    {
+        await using var shop = await ShopApp.StartAsync();
+        // Overwrite the database with garbage, as a disk failure would.
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var suffix in new[] { "-wal", "-shm" })
+        {
+            File.Delete(shop.Settings.Database + suffix);
+        }
+        await File.WriteAllBytesAsync(shop.Settings.Database, new byte[4096], Ct);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await shop.Client.GetAsync("/readyz", Ct)).StatusCode);
+
+        var samples = await PrometheusText.ScrapeAsync(shop.Client);
+
+        Assert.Equal(0, samples.Where("shop_ready").Single().Value);
+        Assert.Equal(1, samples.Where("shop_log_events_total", ("level", "ERROR")).Single().Value);
+        Assert.Equal(1, samples.Where(Duration + "_count", ("http_route", "/readyz"), ("http_response_status_code", "503")).Single().Value);
+    }
+
+    [Fact]
     public async Task RuntimeAndProcessMetricsAreExported()
     {
         await using var shop = await ShopApp.StartAsync();
