@@ -6,6 +6,7 @@ using Shop.Features.Users;
 using Shop.Hosting;
 using Shop.Infrastructure.Auth;
 using Shop.Infrastructure.Data;
+using Shop.Infrastructure.Metrics;
 using Shop.Rest;
 
 namespace Shop;
@@ -29,6 +30,7 @@ public static class Program
             .AddRestErrors()
             .AddShopAuth()
             .AddShopOpenApi()
+            .AddShopMetrics(settings)
             // Modules.
             .AddIndex()
             .AddGoods()
@@ -46,6 +48,7 @@ public static class Program
         app.MapSessions();
         app.MapApiKeys();
         app.MapDocs();
+        app.MapMetrics();
         return app;
     }
 }

@@ -20,7 +20,7 @@ public sealed class LoggingTests
 
         var line = Assert.Single(lines, l => l.Contains("created by", StringComparison.Ordinal));
         Assert.Matches(
-            $@"^\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d,\d{{3}} - INFO - Shop\.Features\.Goods\.GoodsApi - CreateGoods - \d+ - Goods {created["id"]} \(LOG-1\) created by {ShopApp.AdminUsername}$",
+            $@"^\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d,\d{{3}} - INFO - Shop\.Features\.Goods\.GoodsApi - CreateGoods - \d+ - Goods {created["id"]} \(LOG-1\) created by {ShopApp.AdminUsername} \[request_id=[0-9a-f]{{32}}\]$",
             line);
     }
 
@@ -32,7 +32,7 @@ public sealed class LoggingTests
         await GoodsApiTests.CreateAsync(admin, "UTF-8");
         await admin.PatchAsync("/api/v1/goods/1", Http.Json("""{"name":"Grüner Tee 緑茶"}"""), Ct);
         var lines = await shop.WaitForLogAsync(l => l.Contains("changed by", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.EndsWith($"Goods 1 (UTF-8) changed by {ShopApp.AdminUsername}", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains($"Goods 1 (UTF-8) changed by {ShopApp.AdminUsername} [request_id=", StringComparison.Ordinal));
         var bytes = await File.ReadAllBytesAsync(shop.LogFile, Ct);
         Assert.False(bytes is [0xEF, 0xBB, 0xBF, ..], "no byte-order mark");
     }
