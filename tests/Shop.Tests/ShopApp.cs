@@ -2,10 +2,13 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using Shop.Features.ApiKeys;
 using Shop.Features.Sessions;
 using Shop.Features.Users;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Shop.Hosting;
+using Shop.Infrastructure.Auth;
 using Shop.Infrastructure.Data;
 using Shop.Rest;
 
@@ -18,7 +21,13 @@ namespace Shop.Tests;
 public sealed class ShopApp : IAsyncDisposable
 {
     /// <summary>The username of the admin every instance starts with (see <see cref="AdminClient"/>).</summary>
-    public const string AdminUsername = "test-admin";
+    public const string AdminUsername = "admin";
+
+    /// <summary>
+    /// A real API key of the admin <see cref="AdminUsername"/>, the same in every instance (stored,
+    /// like any key, as its keyed hash), for tests that send <c>X-API-Key</c> themselves.
+    /// </summary>
+    public const string AdminKey = "test-admin-key-0123456789";
 
     /// <summary>The password every user made by this host has (<see cref="AdminUsername"/> and <see cref="SignInAsync"/>).</summary>
     public const string Password = "correct horse battery staple";
@@ -63,8 +72,31 @@ public sealed class ShopApp : IAsyncDisposable
         var app = Program.BuildApp(effective, configure);
         await ShopCli.MigrateAsync(app, TestContext.Current.CancellationToken);
         await app.StartAsync(TestContext.Current.CancellationToken);
-        var admin = await FindUserAsync(app.Services, AdminUsername) ?? await CreateUserAsync(app.Services, AdminUsername, Policies.AdminRole);
+        var admin = await FindUserAsync(app.Services, AdminUsername) ?? await CreateAdminAsync(app.Services);
         return new ShopApp(folder, effective, app, await IssueTokenAsync(app.Services, admin));
+    }
+
+    /// <summary>
+    /// The admin with <see cref="AdminKey"/>; a database reused after a restart already has both.
+    /// Written straight to the database, so that the log holds only what a test itself causes.
+    /// </summary>
+    private static async Task<User> CreateAdminAsync(IServiceProvider services)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ShopDb>();
+        var admin = new User { Username = AdminUsername, NormalizedUsername = AdminUsername, Role = Policies.AdminRole, PasswordHash = "", CreatedAt = DateTime.UtcNow };
+        admin.PasswordHash = scope.ServiceProvider.GetRequiredService<IPasswordHasher<User>>().HashPassword(admin, Password);
+        db.Add(admin);
+        db.Add(new ApiKey
+        {
+            User = admin,
+            Name = nameof(AdminKey),
+            Prefix = AdminKey[..12],
+            KeyHash = scope.ServiceProvider.GetRequiredService<Secrets>().Hash(AdminKey),
+            CreatedAt = DateTime.UtcNow,
+        });
+        await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        return admin;
     }
 
     /// <summary>The user with this username, or null; read straight from the app's database.</summary>

@@ -53,6 +53,7 @@ public sealed class SessionStore(ShopDb db, Secrets secrets, TimeProvider clock,
         return db.Set<Session>().Where(s => s.UserId == userId && s.Id != current).ExecuteDeleteAsync(cancellationToken);
     }
 
-    private static long? SessionId(ClaimsPrincipal caller) =>
+    /// <summary>The id of the session the caller's bearer token belongs to; null for an API key.</summary>
+    public static long? SessionId(ClaimsPrincipal caller) =>
         long.TryParse(caller.FindFirstValue(Policies.SessionIdClaim), CultureInfo.InvariantCulture, out var id) ? id : null;
 }

@@ -1,15 +1,25 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
 using Shop.Features.Users;
+using Shop.Infrastructure.Data;
 using Shop.Infrastructure.Logging;
 using Shop.Rest;
 
 namespace Shop.Features.Sessions;
 
-/// <summary>The login module's sessions: <c>/api/v1/sessions</c>. Logging in is open to anyone; logging out needs the session's token.</summary>
+/// <summary>
+/// The login module's sessions: <c>/api/v1/sessions</c>. Logging in is open to anyone; listing
+/// one's own live sessions needs signing in, logging out the session's own token.
+/// </summary>
 public static class SessionsApi
 {
     public const string InvalidCredentials = "Invalid username or password";
+
+    private static readonly SortMap<Session> Sorts = new SortMap<Session>(s => s.Id)
+        .Add("id", s => s.Id)
+        .Add("created_at", s => s.CreatedAt)
+        .Add("expires_at", s => s.ExpiresAt);
 
     public static IServiceCollection AddSessions(this IServiceCollection services) =>
         services.AddJsonContext(SessionsJson.Default)
@@ -23,6 +33,8 @@ public static class SessionsApi
             .Accepts<LoginRequest>(JsonBody.Json).Produces<SessionResponse>(201).WithProblems(400, 401, 413, 415, 429);
 
         var signedIn = group.MapGroup("").RequireAuthorization(Policies.SignedIn).WithProblems(401, 403);
+        signedIn.MapGet("", ListSessions).WithSummary("Your live sessions (no tokens)")
+            .Produces<Page<SessionInfo>>(200, "application/json", Negotiation.Csv).WithCollectionProblems();
         signedIn.MapDelete("/current", LogOut).WithSummary("Log out: the bearer token stops working").Produces(204);
         return routes;
     }
@@ -50,6 +62,19 @@ public static class SessionsApi
         context.Response.Headers.Location = "/api/v1/sessions/current";
         return TypedResults.Json(new SessionResponse(session.Token, "Bearer", session.ExpiresAt, UserResponse.From(user)),
             SessionsJson.Default.SessionResponse, statusCode: StatusCodes.Status201Created);
+    }
+
+    private static async Task<PagedResult<SessionInfo>> ListSessions(
+        [AsParameters] CollectionQuery query, ClaimsPrincipal caller, ShopDb db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var page = PageRequest.From(query);
+        var fields = FieldSet.Parse(query.Fields, SessionsJson.Default.SessionInfo);
+        var (userId, current, now) = (caller.GetUserId(), SessionStore.SessionId(caller), clock.GetUtcNow().UtcDateTime);
+        var sessions = db.Set<Session>().Where(s => s.UserId == userId && s.ExpiresAt > now);
+        var total = await sessions.CountAsync(cancellationToken);
+        var rows = await Sorts.Apply(sessions, query.Sort).Skip(page.Offset).Take(page.Limit)
+            .Select(s => new SessionInfo(s.Id, s.CreatedAt, s.ExpiresAt, s.Id == current)).ToListAsync(cancellationToken);
+        return new PagedResult<SessionInfo>(rows, total, page, fields, SessionsJson.Default.SessionInfo);
     }
 
     private static async Task<NoContent> LogOut(ClaimsPrincipal caller, SessionStore sessions, ILoggerFactory logs, CancellationToken cancellationToken)

@@ -10,10 +10,15 @@ public sealed record LoginRequest(string? Username, string? Password);
 /// <summary>A new session: the token is shown only in this answer.</summary>
 public sealed record SessionResponse(string Token, string TokenType, DateTime ExpiresAt, UserResponse User);
 
+/// <summary>One of the caller's live sessions, as listed: never the token.</summary>
+public sealed record SessionInfo(long Id, DateTime CreatedAt, DateTime ExpiresAt, bool Current);
+
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
     Converters = [typeof(UtcTimestampConverter)])]
 [JsonSerializable(typeof(LoginRequest))]
 [JsonSerializable(typeof(SessionResponse))]
+[JsonSerializable(typeof(SessionInfo))]
+[JsonSerializable(typeof(Page<SessionInfo>))]
 public sealed partial class SessionsJson : JsonSerializerContext;

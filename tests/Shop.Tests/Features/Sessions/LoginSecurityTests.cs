@@ -17,7 +17,7 @@ public sealed class LoginSecurityTests
     public async Task AnUnknownUserTakesAboutAsLongAsAWrongPassword()
     {
         await using var shop = await ShopApp.StartAsync();
-        const int Rounds = 8;
+        const int Rounds = 12;
         for (var i = 0; i < Rounds; i++)
         {
             await shop.CreateUserAsync($"user{i}");

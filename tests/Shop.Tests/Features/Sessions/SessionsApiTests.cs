@@ -110,4 +110,21 @@ public sealed class SessionsApiTests
         Assert.Equal("is required", (string?)body["errors"]!["password"]![0]);
         await (await shop.Client.PostAsync("/api/v1/sessions", Http.Json("""{"username":"x","password":"y","extra":1}"""), Ct)).AssertProblemAsync(400);
     }
+
+    [Fact]
+    public async Task ListingSessionsShowsOnlyYourLiveOnesWithoutTokens()
+    {
+        await using var shop = await ShopApp.StartAsync();
+        var otherToken = await shop.LogInAsync(ShopApp.AdminUsername);
+        using var frank = await shop.SignInAsync("frank");
+        var response = await frank.GetAsync("/api/v1/sessions", Ct);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.DoesNotContain(otherToken, text);
+        var item = JsonNode.Parse(text)!["items"]!.AsArray().Single()!;
+        Assert.Equal(["id", "created_at", "expires_at", "current"], item.AsObject().Select(p => p.Key));
+        Assert.True((bool)item["current"]!);
+        await (await shop.Client.GetAsync("/api/v1/sessions", Ct)).AssertProblemAsync(401, "Authentication required");
+    }
 }

@@ -113,7 +113,7 @@ public sealed class UsersApiTests
         var response = await admin.GetAsync("/api/v1/users?per_page=2&sort=-username", Ct);
         var body = await response.ReadJsonAsync();
         Assert.Equal(3, (int)body["total"]!);
-        Assert.Equal(["test-admin", "jack"], body["items"]!.AsArray().Select(u => (string?)u!["username"]));
+        Assert.Equal(["jack", "ivy"], body["items"]!.AsArray().Select(u => (string?)u!["username"]));
         Assert.Equal("3", response.Headers.GetValues("X-Total-Count").Single());
         Assert.DoesNotContain("password", await response.Content.ReadAsStringAsync(Ct));
     }
