@@ -52,13 +52,16 @@ public sealed class ExternalServer : IAsyncDisposable
     /// which may contain one * such as <c>/usr/lib/postgresql/*/bin</c>) and reserves a port and a folder.
     /// Skips the calling test when the program is missing, or fails it when <c>SHOP_REQUIRE_SERVICES=1</c>.
     /// </summary>
-    public static ExternalServer Prepare(string program, params string[] folders)
+    public static ExternalServer Prepare(string program, params string[] folders) =>
+        Prepare(program, required: Environment.GetEnvironmentVariable(RequireVariable) == "1", folders);
+
+    internal static ExternalServer Prepare(string program, bool required, string[] folders)
     {
         var binary = Find(program, folders);
         if (binary is null)
         {
             var message = $"'{program}' is not installed (looked on PATH, in {string.Join(", ", ExtraFolders.Concat(folders))})";
-            if (Environment.GetEnvironmentVariable(RequireVariable) == "1")
+            if (required)
             {
                 Assert.Fail($"{message}, and {RequireVariable}=1 requires it. Install it (for example apt-get install {program}).");
             }
