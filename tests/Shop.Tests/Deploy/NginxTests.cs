@@ -30,8 +30,7 @@ public sealed partial class NginxTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("NGX-1", (string?)(await response.ReadJsonAsync())["sku"]);
         Assert.Equal("nginx-test-0001", response.Headers.GetValues("X-Request-Id").Single());
-        var lines = await shop.WaitForAccessLogAsync(line => line.EndsWith(" nginx-test-0001", StringComparison.Ordinal));
-        Assert.Contains(lines, line => line.EndsWith(" nginx-test-0001", StringComparison.Ordinal));
+        await LineWithRequestIdAsync(shop.AccessLogFile, "nginx-test-0001");
     }
 
     [Fact]
@@ -46,8 +45,8 @@ public sealed partial class NginxTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var id = response.Headers.GetValues("X-Request-Id").Single();
         Assert.Matches("^[0-9a-f]{32}$", id);
-        Assert.Contains(await shop.WaitForAccessLogAsync(line => line.EndsWith(id, StringComparison.Ordinal)), line => line.EndsWith(id, StringComparison.Ordinal));
-        Assert.Contains(await ShopApp.WaitForLinesAsync(nginx.PathOf("shop.access.log"), line => line.EndsWith(id, StringComparison.Ordinal)), line => line.EndsWith(id, StringComparison.Ordinal));
+        await LineWithRequestIdAsync(shop.AccessLogFile, id);
+        await LineWithRequestIdAsync(nginx.PathOf("shop.access.log"), id);
     }
 
     [Fact]
@@ -92,8 +91,7 @@ public sealed partial class NginxTests
         // Whatever Shop answers an anonymous import (401, or 404 before the imports module lands),
         // nginx must have let the body through instead of answering 413 itself.
         Assert.NotEqual(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
-        Assert.Contains(await shop.WaitForAccessLogAsync(line => line.EndsWith(" nginx-import-0001", StringComparison.Ordinal)),
-            line => line.Contains("\"POST /api/v1/goods/imports ", StringComparison.Ordinal));
+        Assert.Contains("\"POST /api/v1/goods/imports ", await LineWithRequestIdAsync(shop.AccessLogFile, "nginx-import-0001"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -146,8 +144,14 @@ public sealed partial class NginxTests
         var response = await client.SendAsync(request, Ct);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var lines = await shop.WaitForAccessLogAsync(line => line.EndsWith(" nginx-xff-0001", StringComparison.Ordinal));
-        Assert.StartsWith("127.0.0.2 ", lines.Single(line => line.EndsWith(" nginx-xff-0001", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.StartsWith("127.0.0.2 ", await LineWithRequestIdAsync(shop.AccessLogFile, "nginx-xff-0001"), StringComparison.Ordinal);
+    }
+
+    /// <summary>The one access-log line (Shop's or nginx's: both end with the request id) of that request.</summary>
+    private static async Task<string> LineWithRequestIdAsync(string accessLog, string requestId)
+    {
+        bool Matches(string line) => line.EndsWith(" " + requestId, StringComparison.Ordinal);
+        return Assert.Single(await ShopApp.WaitForLinesAsync(accessLog, Matches), Matches);
     }
 
     /// <summary>Runs deploy/nginx/shop.conf in a throw-away nginx (own prefix, pid file, logs) in front of 127.0.0.1:<paramref name="upstreamPort"/>.</summary>
