@@ -119,6 +119,17 @@ public sealed partial class NginxTests
     }
 
     [Fact]
+    public async Task HeaderLineTooLongGets431ProblemFromNginx()
+    {
+        await using var nginx = await StartNginxAsync(ExternalServer.FreePort());
+        using var client = Client(nginx, ("X-Padding", new string('p', 9000)));
+
+        var response = await client.GetAsync("/api/v1/goods/1", Ct);
+
+        await response.AssertProblemAsync(431, "Request headers too large");
+    }
+
+    [Fact]
     public async Task UnsafeClientRequestIdIsReplacedEvenInNginxsOwnErrors()
     {
         await using var nginx = await StartNginxAsync(ExternalServer.FreePort());
