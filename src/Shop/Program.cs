@@ -1,7 +1,10 @@
 using Shop.Features.ApiKeys;
 using Shop.Features.Goods;
 using Shop.Features.Index;
+using Shop.Features.Sessions;
+using Shop.Features.Users;
 using Shop.Hosting;
+using Shop.Infrastructure.Auth;
 using Shop.Infrastructure.Data;
 using Shop.Rest;
 
@@ -28,7 +31,10 @@ public static class Program
             .AddShopOpenApi()
             // Modules.
             .AddIndex()
-            .AddGoods();
+            .AddGoods()
+            .AddUsers()
+            .AddSessions()
+            .AddApiKeys();
 
         configure?.Invoke(builder);
         var app = builder.Build();
@@ -36,6 +42,9 @@ public static class Program
         // Modules (Flask's register_blueprint).
         app.MapIndex();
         app.MapGoods();
+        app.MapUsers();
+        app.MapSessions();
+        app.MapApiKeys();
         app.MapDocs();
         return app;
     }

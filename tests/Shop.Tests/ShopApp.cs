@@ -1,7 +1,13 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using Shop.Features.Sessions;
+using Shop.Features.Users;
+using Microsoft.EntityFrameworkCore;
 using Shop.Hosting;
+using Shop.Infrastructure.Data;
+using Shop.Rest;
 
 namespace Shop.Tests;
 
@@ -11,14 +17,18 @@ namespace Shop.Tests;
 /// </summary>
 public sealed class ShopApp : IAsyncDisposable
 {
-    /// <summary>The temporary admin credential (the admin_api_key setting) until real logins exist.</summary>
-    public const string AdminKey = "test-admin-key-0123456789";
+    /// <summary>The username of the admin every instance starts with (see <see cref="AdminClient"/>).</summary>
+    public const string AdminUsername = "test-admin";
 
-    private ShopApp(string folder, ShopSettings settings, WebApplication app)
+    /// <summary>The password every user made by this host has (<see cref="AdminUsername"/> and <see cref="SignInAsync"/>).</summary>
+    public const string Password = "correct horse battery staple";
+
+    private ShopApp(string folder, ShopSettings settings, WebApplication app, string adminToken)
     {
         Folder = folder;
         Settings = settings;
         App = app;
+        AdminToken = adminToken;
         BaseAddress = new Uri(app.Urls.First());
         Client = CreateClient();
     }
@@ -30,6 +40,9 @@ public sealed class ShopApp : IAsyncDisposable
 
     /// <summary>An anonymous client.</summary>
     public HttpClient Client { get; }
+
+    /// <summary>A bearer token of the admin <see cref="AdminUsername"/>, made when the instance started.</summary>
+    public string AdminToken { get; }
 
     public string LogFile => Settings.LogFile!;
     public string AccessLogFile => Settings.AccessLogfile!;
@@ -44,14 +57,78 @@ public sealed class ShopApp : IAsyncDisposable
             Database = Path.Combine(folder, "shop.db"),
             LogFile = Path.Combine(folder, "shop.log"),
             AccessLogfile = Path.Combine(folder, "access.log"),
-            AdminApiKey = AdminKey,
+            SecretKey = "test-secret-key",
         };
         var effective = settings?.Invoke(defaults) ?? defaults;
         var app = Program.BuildApp(effective, configure);
         await ShopCli.MigrateAsync(app, TestContext.Current.CancellationToken);
         await app.StartAsync(TestContext.Current.CancellationToken);
-        return new ShopApp(folder, effective, app);
+        var admin = await FindUserAsync(app.Services, AdminUsername) ?? await CreateUserAsync(app.Services, AdminUsername, Policies.AdminRole);
+        return new ShopApp(folder, effective, app, await IssueTokenAsync(app.Services, admin));
     }
+
+    /// <summary>The user with this username, or null; read straight from the app's database.</summary>
+    public Task<User?> FindUserAsync(string username) => FindUserAsync(App.Services, username);
+
+    private static async Task<User?> FindUserAsync(IServiceProvider services, string username)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var normalized = User.Normalize(username);
+        return await scope.ServiceProvider.GetRequiredService<ShopDb>().Set<User>()
+            .FirstOrDefaultAsync(u => u.NormalizedUsername == normalized, TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>Creates a user with <see cref="Password"/> through the app's own services (no HTTP, no login throttling).</summary>
+    public Task<User> CreateUserAsync(string username, string role = Policies.CustomerRole) => CreateUserAsync(App.Services, username, role);
+
+    private static async Task<User> CreateUserAsync(IServiceProvider services, string username, string role)
+    {
+        await using var scope = services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<UserAccounts>()
+            .CreateAsync(username, Password, null, role, TestContext.Current.CancellationToken);
+    }
+
+    private static async Task<string> IssueTokenAsync(IServiceProvider services, User user)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var session = await scope.ServiceProvider.GetRequiredService<SessionStore>().IssueAsync(user, TestContext.Current.CancellationToken);
+        return session.Token;
+    }
+
+    /// <summary>
+    /// Creates a user (password <see cref="Password"/>) with the role given, logs in through the real
+    /// <c>POST /api/v1/sessions</c>, and returns a client that sends the bearer token.
+    /// </summary>
+    public async Task<HttpClient> SignInAsync(string username, string role = Policies.CustomerRole)
+    {
+        await CreateUserAsync(username, role);
+        return BearerClient(await LogInAsync(username));
+    }
+
+    /// <summary>Logs in through the real API with <see cref="Password"/> and returns the bearer token.</summary>
+    public async Task<string> LogInAsync(string username, string password = Password)
+    {
+        using var response = await Client.PostAsync("/api/v1/sessions",
+            Http.Json(new JsonObject { ["username"] = username, ["password"] = password }), TestContext.Current.CancellationToken);
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"login of {username} failed: {(int)response.StatusCode} {body}");
+        return (string)JsonNode.Parse(body)!["token"]!;
+    }
+
+    /// <summary>A client that sends <c>X-API-Key: <paramref name="key"/></c>.</summary>
+    public HttpClient ApiKeyClient(string key) => CreateClient(("X-API-Key", key));
+
+    /// <summary>Creates an API key through the real API with <paramref name="owner"/>'s credentials and returns the key.</summary>
+    public static async Task<string> CreateApiKeyAsync(HttpClient owner, string name = "test key")
+    {
+        using var response = await owner.PostAsync("/api/v1/api-keys", Http.Json(new JsonObject { ["name"] = name }), TestContext.Current.CancellationToken);
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"creating an API key failed: {(int)response.StatusCode} {body}");
+        return (string)JsonNode.Parse(body)!["key"]!;
+    }
+
+    /// <summary>A client that sends <c>Authorization: Bearer <paramref name="token"/></c>.</summary>
+    public HttpClient BearerClient(string token) => CreateClient(("Authorization", $"Bearer {token}"));
 
     public HttpClient CreateClient(params (string Name, string Value)[] headers)
     {
@@ -63,8 +140,8 @@ public sealed class ShopApp : IAsyncDisposable
         return client;
     }
 
-    /// <summary>A client acting as an admin.</summary>
-    public HttpClient AdminClient() => CreateClient(("X-API-Key", AdminKey));
+    /// <summary>A client acting as the admin <see cref="AdminUsername"/> (bearer <see cref="AdminToken"/>).</summary>
+    public HttpClient AdminClient() => BearerClient(AdminToken);
 
     /// <summary>
     /// Waits until the log file holds a line matching <paramref name="predicate"/> (the sink writes
@@ -156,4 +233,15 @@ public static class Http
     }
 
     public static MediaTypeWithQualityHeaderValue Accept(string mediaType) => new(mediaType);
+}
+
+/// <summary>A temporary folder, deleted on dispose: for files that outlive one <see cref="ShopApp"/> (a database reused after a restart).</summary>
+public sealed class TempFolder : IDisposable
+{
+    public string Path { get; } = Directory.CreateTempSubdirectory("shop-test-").FullName;
+
+    /// <summary>A path for a file inside the folder.</summary>
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    public void Dispose() => Directory.Delete(Path, recursive: true);
 }

@@ -16,7 +16,7 @@ public static class SettingsLoader
     public static readonly string[] Names =
     [
         "bind", "workers", "database", "redis", "pidfile", "access_logfile", "log_file", "log_level",
-        "trusted_proxies", "daemon", "reload", "admin_api_key",
+        "trusted_proxies", "daemon", "reload", "session_ttl", "secret_key",
     ];
 
     public static ShopSettings Load(string? configFile, IDictionary environment, IReadOnlyDictionary<string, string?> flags)
@@ -75,7 +75,9 @@ public static class SettingsLoader
             TrustedProxies = Get("trusted_proxies") is { } proxies ? SettingValues.Addresses("trusted_proxies", proxies) : settings.TrustedProxies,
             Daemon = Get("daemon") is { } daemon && SettingValues.Boolean("daemon", daemon),
             Reload = Get("reload") is { } reload && SettingValues.Boolean("reload", reload),
-            AdminApiKey = Get("admin_api_key") is { Length: > 0 } key ? key : null,
+            SessionTtl = Get("session_ttl") is { } ttl
+                ? SettingValues.Duration("session_ttl", ttl, TimeSpan.FromMinutes(1), TimeSpan.FromDays(365)) : settings.SessionTtl,
+            SecretKey = Get("secret_key") is { Length: > 0 } secret ? secret : null,
         };
     }
 }

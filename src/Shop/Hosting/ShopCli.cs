@@ -3,17 +3,18 @@ using System.Diagnostics;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Routing;
 using Shop.Features.Goods;
+using Shop.Features.Users;
 using Shop.Infrastructure.Data;
 
 namespace Shop.Hosting;
 
 /// <summary>
-/// The <c>shop</c> command line (System.CommandLine): serve (the default), routes, migrate, seed.
+/// The <c>shop</c> command line (System.CommandLine): serve (the default), routes, migrate, seed, users.
 /// Every command reads the same settings; a bad one stops it with one line naming the setting.
 /// </summary>
 public static class ShopCli
 {
-    private static readonly Option<string?> Config = new("--config") { Description = "Settings file (JSON, or INI-style 'name = value' lines)" };
+    internal static readonly Option<string?> Config = new("--config") { Description = "Settings file (JSON, or INI-style 'name = value' lines)" };
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -22,6 +23,7 @@ public static class ShopCli
         root.Subcommands.Add(RoutesCommand());
         root.Subcommands.Add(MigrateCommand());
         root.Subcommands.Add(SeedCommand());
+        root.Subcommands.Add(UsersCommand.Create());
         // "shop" and "shop --bind ..." mean "shop serve ...", as the contract makes serve the default.
         var commands = root.Subcommands.Select(c => c.Name).ToHashSet();
         var isHelp = args is ["-h" or "--help" or "-?" or "--version", ..];
@@ -113,7 +115,7 @@ public static class ShopCli
     }
 
     /// <summary>Loads settings (file, environment, flags) and runs the command, or prints the one-line error.</summary>
-    private static async Task<int> RunWithSettingsAsync(
+    internal static async Task<int> RunWithSettingsAsync(
         ParseResult result, Dictionary<string, string?> flags, Func<ShopSettings, CancellationToken, Task<int>> run, CancellationToken cancellationToken)
     {
         ShopSettings settings;
@@ -146,7 +148,9 @@ public static class ShopCli
         await app.StartAsync(cancellationToken);
         if (settings.Pidfile is { } pidfile)
         {
-            await File.WriteAllTextAsync(pidfile, $"{Environment.ProcessId}\n", cancellationToken);
+            // Written aside and renamed, so a reader never sees an empty or half-written pidfile.
+            await File.WriteAllTextAsync(pidfile + ".tmp", $"{Environment.ProcessId}\n", cancellationToken);
+            File.Move(pidfile + ".tmp", pidfile, overwrite: true);
         }
         try
         {
@@ -175,7 +179,7 @@ public static class ShopCli
             .SelectMany(source => source.Endpoints)
             .OfType<RouteEndpoint>()
             .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["*"])
-                .Select(method => (Method: method, Path: "/" + (e.RoutePattern.RawText ?? "").TrimStart('/'), Who: WhoMayCall(e))))
+                .Select(method => (Method: method, Path: "/" + (e.RoutePattern.RawText ?? "").Trim('/'), Who: WhoMayCall(e))))
             .Distinct()
             .OrderBy(r => r.Path, StringComparer.Ordinal).ThenBy(r => r.Method, StringComparer.Ordinal)
             .ToList();

@@ -10,7 +10,6 @@ namespace Shop.Hosting;
 public static class ShopHost
 {
     public const long MaxBodyBytes = 1024 * 1024;
-    private const int MaxTargetLength = 8 * 1024;
 
     public static WebApplicationBuilder CreateBuilder(ShopSettings settings)
     {
@@ -20,9 +19,10 @@ public static class ShopHost
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = MaxBodyBytes;
-            // Kestrel's own rejections have no body; with a generous line limit here, the request
-            // target limit is enforced below where the answer can be the contract's problem body.
-            kestrel.Limits.MaxRequestLineSize = 64 * 1024;
+            // Kestrel's own rejections have no body, so its limits sit above the ones that
+            // RequestLimitsMiddleware enforces with the contract's problem body.
+            kestrel.Limits.MaxRequestLineSize = RequestLimitsMiddleware.HardTargetLength;
+            kestrel.Limits.MaxRequestHeadersTotalSize = RequestLimitsMiddleware.HardHeaderBytes;
         });
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(TimeProvider.System);
@@ -47,13 +47,7 @@ public static class ShopHost
         app.UseForwardedHeaders();
         app.UseAccessLog();
         app.UseRestErrors();
-        app.Use((context, next) =>
-        {
-            var length = context.Request.Path.Value?.Length + context.Request.QueryString.Value?.Length;
-            return length > MaxTargetLength
-                ? Problems.WriteAsync(context, StatusCodes.Status414UriTooLong, $"Request target longer than {MaxTargetLength} characters")
-                : next(context);
-        });
+        app.UseMiddleware<RequestLimitsMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
         return app;
@@ -63,7 +57,9 @@ public static class ShopHost
     public static WebApplication MapDocs(this WebApplication app)
     {
         app.MapOpenApi().ExcludeFromDescription();
-        app.MapScalarApiReference("/docs", options => options.WithTitle("Shop API")).ExcludeFromDescription();
+        // The bearer scheme comes pre-selected in the page, so a person pastes a token and tries calls.
+        app.MapScalarApiReference("/docs", options => options.WithTitle("Shop API").AddPreferredSecuritySchemes(OpenApiSetup.BearerScheme))
+            .ExcludeFromDescription();
         return app;
     }
 }

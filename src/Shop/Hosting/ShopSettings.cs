@@ -21,11 +21,15 @@ public sealed record ShopSettings
     public bool Daemon { get; init; }
     public bool Reload { get; init; }
 
+    /// <summary>How long a session token from <c>POST /api/v1/sessions</c> stays valid.</summary>
+    public TimeSpan SessionTtl { get; init; } = TimeSpan.FromHours(24);
+
     /// <summary>
-    /// TEMPORARY until the login module lands: an <c>X-API-Key</c> value that acts as the admin.
-    /// Empty disables it. The users/sessions issue replaces this with real accounts.
+    /// The key of the keyed hashes that session tokens and API keys are stored as. Kept outside the
+    /// database, so a stolen database alone cannot be used to check guessed keys; empty uses a
+    /// built-in development key (and says so in the log).
     /// </summary>
-    public string? AdminApiKey { get; init; }
+    public string? SecretKey { get; init; }
 
     /// <summary>The Kestrel URLs for <see cref="Bind"/>.</summary>
     public IEnumerable<string> Urls => Bind.Select(b => $"http://{b}");
@@ -82,6 +86,29 @@ internal static class SettingValues
         allowed.Contains(raw.ToLowerInvariant())
             ? raw.ToLowerInvariant()
             : throw new SettingsException(setting, $"must be one of {string.Join(", ", allowed)} (got '{raw}')");
+
+    /// <summary>A duration such as <c>90s</c>, <c>30m</c>, <c>24h</c> or <c>7d</c> (a bare number is seconds).</summary>
+    public static TimeSpan Duration(string setting, string raw, TimeSpan min, TimeSpan max)
+    {
+        var text = raw.Trim().ToLowerInvariant();
+        var hasUnit = text.Length > 0 && char.IsLetter(text[^1]);
+        var unit = hasUnit ? text[^1] : 's';
+        var number = hasUnit ? text[..^1] : text;
+        TimeSpan? value = long.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n <= 1_000_000_000 ? unit switch
+        {
+            's' => TimeSpan.FromSeconds(n),
+            'm' => TimeSpan.FromMinutes(n),
+            'h' => TimeSpan.FromHours(n),
+            'd' => TimeSpan.FromDays(n),
+            _ => null,
+        } : null;
+        return value is { } duration && duration >= min && duration <= max
+            ? duration
+            : throw new SettingsException(setting, $"must be a duration from {Describe(min)} to {Describe(max)} such as 30m, 24h or 7d (got '{raw}')");
+    }
+
+    private static string Describe(TimeSpan span) =>
+        span.TotalDays >= 1 ? $"{span.TotalDays:0}d" : span.TotalHours >= 1 ? $"{span.TotalHours:0}h" : $"{span.TotalMinutes:0}m";
 
     public static IReadOnlyList<IPAddress> Addresses(string setting, string raw) =>
         raw.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)

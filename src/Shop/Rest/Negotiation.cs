@@ -19,7 +19,8 @@ public static class Negotiation
     public static Representation Choose(HttpRequest request, bool csvOffered)
     {
         var accept = request.Headers.Accept;
-        if (accept.Count == 0)
+        // The common cases skip header parsing: no Accept, or one plain range that includes JSON.
+        if (accept.Count == 0 || (accept.Count == 1 && accept[0] is "*/*" or "application/json" or "application/*"))
         {
             return Representation.Json;
         }

@@ -8,12 +8,12 @@ namespace Shop.Rest;
 /// contract's 400 naming the parameter instead of the framework's bare binding failure.
 /// </summary>
 public sealed record CollectionQuery(
-    string? Page,
+    [FromQuery(Name = "page")] string? Page,
     [FromQuery(Name = "per_page")] string? PerPage,
-    string? Limit,
-    string? Offset,
-    string? Sort,
-    string? Fields);
+    [FromQuery(Name = "limit")] string? Limit,
+    [FromQuery(Name = "offset")] string? Offset,
+    [FromQuery(Name = "sort")] string? Sort,
+    [FromQuery(Name = "fields")] string? Fields);
 
 /// <summary>The collection envelope, for the OpenAPI document (the wire form is written by <see cref="PagedResult{T}"/>).</summary>
 public sealed record Page<T>(IReadOnlyList<T> Items, int Total, int Limit, int Offset);

@@ -19,8 +19,8 @@ public sealed record GoodsResponse(
 
 /// <summary>The goods filters of <c>GET /api/v1/goods</c>, bound as strings to answer bad values with a 400 naming them.</summary>
 public sealed record GoodsFilter(
-    string? Q,
-    string? Category,
+    [FromQuery(Name = "q")] string? Q,
+    [FromQuery(Name = "category")] string? Category,
     [FromQuery(Name = "min_price")] string? MinPrice,
     [FromQuery(Name = "max_price")] string? MaxPrice,
     [FromQuery(Name = "in_stock")] string? InStock);

@@ -27,6 +27,9 @@ public static class IndexApi
     private static readonly Dictionary<string, string> Collections = new()
     {
         ["goods"] = "/api/v1/goods",
+        ["users"] = "/api/v1/users",
+        ["sessions"] = "/api/v1/sessions",
+        ["api_keys"] = "/api/v1/api-keys",
     };
 
     public static string Version { get; } =

@@ -26,6 +26,7 @@ public static class DataServices
             .ConfigureWarnings(w => w
                 .Log((RelationalEventId.CommandError, LogLevel.Debug))
                 .Log((CoreEventId.SaveChangesFailed, LogLevel.Debug))
+                .Log((CoreEventId.QueryIterationFailed, LogLevel.Debug))
                 .Log((RelationalEventId.ConnectionError, LogLevel.Debug)));
 
     /// <summary>

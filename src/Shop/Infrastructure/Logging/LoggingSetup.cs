@@ -20,7 +20,7 @@ public static class LoggingSetup
         // The logger belongs to this application instance (not Serilog's static Log), so several
         // instances in one process — as in the tests — keep their own files; disposing the
         // service provider flushes it.
-        services.AddSerilog(configuration => Configure(configuration, settings), writeToProviders: false);
+        services.AddSerilog((_, configuration) => Configure(configuration, settings), preserveStaticLogger: true);
         services.AddSingleton(new AccessLog(settings.AccessLogfile));
         return services;
     }
@@ -39,12 +39,13 @@ public static class LoggingSetup
             // Authentication handlers announce every challenge at INFO; a 401 is not a business event.
             .Filter.ByExcluding(IsAuthenticationChatter)
             .Enrich.With<LevelNameEnricher>();
-        return settings.LogFile switch
+        // Every sink sits behind the async wrapper: a request never waits for a disk or a terminal.
+        return configuration.WriteTo.Async(sink => _ = settings.LogFile switch
         {
-            null => configuration.WriteTo.Console(outputTemplate: Template, standardErrorFromLevel: LogEventLevel.Verbose, formatProvider: null),
-            "-" => configuration.WriteTo.Console(outputTemplate: Template, formatProvider: null),
-            var path => configuration.WriteTo.Async(sink => sink.File(path, outputTemplate: Template, encoding: new System.Text.UTF8Encoding(false), formatProvider: null)),
-        };
+            null => sink.Console(outputTemplate: Template, standardErrorFromLevel: LogEventLevel.Verbose, formatProvider: null),
+            "-" => sink.Console(outputTemplate: Template, formatProvider: null),
+            var path => sink.File(path, outputTemplate: Template, encoding: new System.Text.UTF8Encoding(false), formatProvider: null),
+        });
     }
 
     public static LogEventLevel ParseLevel(string name) => name switch

@@ -1,0 +1,128 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Shop.Features.Sessions;
+using Shop.Infrastructure.Logging;
+using Shop.Infrastructure.Data;
+using Shop.Rest;
+
+namespace Shop.Features.Users;
+
+/// <summary>The users module: <c>/api/v1/users</c>. Anyone registers; the rest needs signing in, listing and deleting the admin role.</summary>
+public static class UsersApi
+{
+    private static readonly SortMap<User> Sorts = new SortMap<User>(u => u.Id)
+        .Add("id", u => u.Id)
+        .Add("username", u => u.NormalizedUsername)
+        .Add("created_at", u => u.CreatedAt);
+
+    public static IServiceCollection AddUsers(this IServiceCollection services) =>
+        services.AddJsonContext(UsersJson.Default)
+            .AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>()
+            .AddScoped<UserAccounts>();
+
+    public static IEndpointRouteBuilder MapUsers(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/v1/users").WithTags("Users").WithNegotiation();
+        group.MapPost("", Register).WithSummary("Register a customer account")
+            .Accepts<UserRegistration>(JsonBody.Json).Produces<UserResponse>(201).WithProblems(400, 409, 413, 415);
+
+        var signedIn = group.MapGroup("").RequireAuthorization(Policies.SignedIn).WithProblems(401);
+        signedIn.MapGet("/me", Me).WithSummary("The signed-in user").Produces<UserResponse>(200);
+        signedIn.MapGet("/{id:long}", GetUser).WithSummary("One user (yourself, or anyone for an admin)")
+            .Produces<UserResponse>(200).WithProblems(404);
+        signedIn.MapPatch("/{id:long}", ChangeUser).WithSummary("Change your e-mail or password (current_password required)")
+            .Accepts<UserChange>(JsonBody.MergePatch, JsonBody.Json).Produces<UserResponse>(200).WithWriteProblems().WithProblems(404);
+
+        var admin = group.MapGroup("").RequireAuthorization(Policies.Admin).WithProblems(401, 403);
+        admin.MapGet("", ListUsers).WithSummary("List users (paged, sorted)")
+            .Produces<Page<UserResponse>>(200, "application/json", Negotiation.Csv).WithCollectionProblems();
+        admin.MapDelete("/{id:long}", DeleteUser).WithSummary("Delete a user with their sessions and API keys")
+            .Produces(204).WithProblems(404);
+        return routes;
+    }
+
+    private static async Task<JsonHttpResult<UserResponse>> Register(HttpContext context, UserAccounts accounts, CancellationToken cancellationToken)
+    {
+        var input = await JsonBody.ReadAsync(context.Request, UsersJson.Default.UserRegistration, cancellationToken);
+        var user = await accounts.CreateAsync(input.Username, input.Password, input.Email, Policies.CustomerRole, cancellationToken);
+        context.Response.Headers.Location = $"/api/v1/users/{user.Id}";
+        return Json(user, StatusCodes.Status201Created);
+    }
+
+    private static async Task<JsonHttpResult<UserResponse>> Me(ClaimsPrincipal caller, ShopDb db, CancellationToken cancellationToken) =>
+        Json(await FindAsync(db, caller.GetUserId(), cancellationToken));
+
+    private static async Task<JsonHttpResult<UserResponse>> GetUser(long id, ClaimsPrincipal caller, ShopDb db, CancellationToken cancellationToken)
+    {
+        // Another customer's account does not exist as far as a customer can tell.
+        if (id != caller.GetUserId() && !caller.IsAdmin())
+        {
+            throw NotFound(id);
+        }
+        return Json(await FindAsync(db, id, cancellationToken));
+    }
+
+    private static async Task<PagedResult<UserResponse>> ListUsers([AsParameters] CollectionQuery query, ShopDb db, CancellationToken cancellationToken)
+    {
+        var page = PageRequest.From(query);
+        var fields = FieldSet.Parse(query.Fields, UsersJson.Default.UserResponse);
+        var users = db.Set<User>();
+        var total = await users.CountAsync(cancellationToken);
+        var rows = await Sorts.Apply(users, query.Sort).Skip(page.Offset).Take(page.Limit).ToListAsync(cancellationToken);
+        return new PagedResult<UserResponse>(rows.ConvertAll(UserResponse.From), total, page, fields, UsersJson.Default.UserResponse);
+    }
+
+    private static async Task<JsonHttpResult<UserResponse>> ChangeUser(
+        long id, HttpContext context, ShopDb db, UserAccounts accounts, SessionStore sessions, ILoggerFactory logs,
+        CancellationToken cancellationToken)
+    {
+        var caller = context.User;
+        if (id != caller.GetUserId())
+        {
+            throw caller.IsAdmin() ? new ApiProblem(403, "An account can only be changed by its owner") : NotFound(id);
+        }
+        var user = await db.Set<User>().AsTracking().FirstOrDefaultAsync(u => u.Id == id, cancellationToken) ?? throw NotFound(id);
+        var change = await JsonBody.ReadMergePatchAsync(context.Request, new UserChange(user.Email, null, null), UsersJson.Default.UserChange, cancellationToken);
+        var v = new Validation();
+        UsersRules.Email(v, change.Email);
+        UsersRules.Password(v, "password", change.Password, required: false);
+        v.Text("current_password", change.CurrentPassword, 1, UsersRules.PasswordMax, required: true);
+        v.ThrowIfInvalid();
+        if (!await accounts.PasswordMatchesAsync(user, change.CurrentPassword!, cancellationToken))
+        {
+            throw ApiProblem.Validation("current_password", "is not the current password");
+        }
+        user.Email = change.Email;
+        if (change.Password is { } password)
+        {
+            accounts.SetPassword(user, password);
+            // A new password ends every other session: whoever knew the old one is signed out.
+            await sessions.RevokeOthersAsync(caller, cancellationToken);
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        logs.CreateLogger(typeof(UsersApi)).Info("User {UserId} ({Username}) changed {What}",
+            user.Id, user.Username, change.Password is null ? "e-mail" : "password");
+        return Json(user);
+    }
+
+    private static async Task<NoContent> DeleteUser(long id, HttpContext context, ShopDb db, ILoggerFactory logs, CancellationToken cancellationToken)
+    {
+        // Sessions and API keys go with the user (cascading foreign keys), so they stop working at once.
+        if (await db.Set<User>().Where(u => u.Id == id).ExecuteDeleteAsync(cancellationToken) == 0)
+        {
+            throw NotFound(id);
+        }
+        logs.CreateLogger(typeof(UsersApi)).Info("User {UserId} deleted by {User}", id, Policies.NameOf(context));
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<User> FindAsync(ShopDb db, long id, CancellationToken cancellationToken) =>
+        await db.Set<User>().FirstOrDefaultAsync(u => u.Id == id, cancellationToken) ?? throw NotFound(id);
+
+    private static JsonHttpResult<UserResponse> Json(User user, int status = StatusCodes.Status200OK) =>
+        TypedResults.Json(UserResponse.From(user), UsersJson.Default.UserResponse, statusCode: status);
+
+    private static ApiProblem NotFound(long id) => ApiProblem.NotFound($"User {id} not found");
+}

@@ -1,0 +1,36 @@
+namespace Shop.Rest;
+
+/// <summary>
+/// The request-size limits that Kestrel would otherwise enforce itself with an empty answer. Kestrel's
+/// own limits are set higher (<see cref="HardTargetLength"/>, <see cref="HardHeaderBytes"/>) so that
+/// requests between the two get the contract's problem body here; only grossly oversized requests
+/// still meet Kestrel's bare rejection (in production nginx answers those, see deploy/nginx).
+/// </summary>
+public sealed class RequestLimitsMiddleware(RequestDelegate next)
+{
+    public const int MaxTargetLength = 8 * 1024;
+    public const int MaxHeaderBytes = 32 * 1024;
+    public const int HardTargetLength = 64 * 1024;
+    public const int HardHeaderBytes = 128 * 1024;
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (request.Path.Value?.Length + request.QueryString.Value?.Length > MaxTargetLength)
+        {
+            return Problems.WriteAsync(context, StatusCodes.Status414UriTooLong, $"Request target longer than {MaxTargetLength} characters");
+        }
+        var headerBytes = 0;
+        foreach (var (name, values) in request.Headers)
+        {
+            headerBytes += name.Length;
+            foreach (var value in values)
+            {
+                headerBytes += value?.Length ?? 0;
+            }
+        }
+        return headerBytes > MaxHeaderBytes
+            ? Problems.WriteAsync(context, StatusCodes.Status431RequestHeaderFieldsTooLarge, $"Request headers larger than {MaxHeaderBytes / 1024} KiB")
+            : next(context);
+    }
+}

@@ -1,0 +1,74 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Shop.Tests.Features.Sessions;
+
+public sealed class LoginThrottleTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static Task<HttpResponseMessage> LogInAsync(ShopApp shop, string username, string password) =>
+        shop.Client.PostAsync("/api/v1/sessions", Http.Json(new JsonObject { ["username"] = username, ["password"] = password }), Ct);
+
+    private static async Task FailAsync(ShopApp shop, string username, int times)
+    {
+        for (var i = 0; i < times; i++)
+        {
+            await (await LogInAsync(shop, username, "wrong password")).AssertProblemAsync(401, "Invalid username or password");
+        }
+    }
+
+    [Fact]
+    public async Task FiveFailuresBlockEvenTheRightPasswordUntilTheWindowPasses()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var shop = await ShopApp.StartAsync(configure: b => b.Services.AddSingleton<TimeProvider>(clock));
+        await shop.CreateUserAsync("alice");
+        await FailAsync(shop, "alice", 5);
+
+        var blocked = await LogInAsync(shop, "ALICE", ShopApp.Password);
+        await blocked.AssertProblemAsync(429);
+        Assert.Equal(TimeSpan.FromMinutes(15), blocked.Headers.RetryAfter!.Delta);
+        await shop.WaitForLogAsync(l => l.Contains(" - WARNING - ") && l.Contains("Logins for alice throttled"));
+
+        clock.Advance(TimeSpan.FromMinutes(10));
+        var later = await LogInAsync(shop, "alice", ShopApp.Password);
+        await later.AssertProblemAsync(429);
+        Assert.Equal(TimeSpan.FromMinutes(5), later.Headers.RetryAfter!.Delta);
+
+        clock.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal(HttpStatusCode.Created, (await LogInAsync(shop, "alice", ShopApp.Password)).StatusCode);
+    }
+
+    [Fact]
+    public async Task FourFailuresStillLetTheRightPasswordIn()
+    {
+        await using var shop = await ShopApp.StartAsync();
+        await shop.CreateUserAsync("bob");
+        await FailAsync(shop, "bob", 4);
+        Assert.Equal(HttpStatusCode.Created, (await LogInAsync(shop, "bob", ShopApp.Password)).StatusCode);
+    }
+
+    [Fact]
+    public async Task AnUnknownUsernameIsThrottledToo()
+    {
+        await using var shop = await ShopApp.StartAsync();
+        await FailAsync(shop, "nobody", 5);
+        await (await LogInAsync(shop, "nobody", "wrong password")).AssertProblemAsync(429);
+    }
+
+    [Fact]
+    public async Task ThrottlingHoldsAcrossARestart()
+    {
+        using var folder = new TempFolder();
+        var database = folder.File("shop.db");
+        await using (var first = await ShopApp.StartAsync(s => s with { Database = database }))
+        {
+            await first.CreateUserAsync("carol");
+            await FailAsync(first, "carol", 5);
+        }
+        await using var second = await ShopApp.StartAsync(s => s with { Database = database });
+        await (await LogInAsync(second, "carol", ShopApp.Password)).AssertProblemAsync(429);
+    }
+}

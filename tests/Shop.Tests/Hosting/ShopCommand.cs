@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Shop.Tests.Hosting;
+
+/// <summary>Runs the real <c>shop</c> executable (the built shop.dll) as a separate process.</summary>
+public static class ShopCommand
+{
+    public static string Dll => Path.Combine(AppContext.BaseDirectory, "shop.dll");
+
+    public sealed record Result(int ExitCode, string Stdout, string Stderr);
+
+    public static ProcessStartInfo StartInfo(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? Path.GetTempPath(),
+        };
+        info.ArgumentList.Add(Dll);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+        // The child sees only the settings a test gives it, never the developer's own SHOP_* variables.
+        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("SHOP_", StringComparison.Ordinal)).ToList())
+        {
+            info.Environment.Remove(key);
+        }
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+        return info;
+    }
+
+    public static async Task<Result> RunAsync(
+        IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, string? stdin = null, string? workingDirectory = null)
+    {
+        using var process = Process.Start(StartInfo(args, environment, workingDirectory))!;
+        if (stdin is not null)
+        {
+            await process.StandardInput.WriteAsync(stdin);
+        }
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return new Result(process.ExitCode, await stdout, await stderr);
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

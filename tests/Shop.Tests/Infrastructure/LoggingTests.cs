@@ -1,0 +1,96 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Shop.Infrastructure.Data;
+using Shop.Tests.Features.Goods;
+
+namespace Shop.Tests.Infrastructure;
+
+public sealed class LoggingTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task ABusinessEventIsOneInfoLineWithSourceMemberAndLine()
+    {
+        await using var shop = await ShopApp.StartAsync();
+        using var admin = shop.AdminClient();
+        var created = await GoodsApiTests.CreateAsync(admin, "LOG-1");
+
+        var lines = await shop.WaitForLogAsync(l => l.Contains("created by", StringComparison.Ordinal));
+
+        var line = Assert.Single(lines, l => l.Contains("created by", StringComparison.Ordinal));
+        Assert.Matches(
+            $@"^\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d,\d{{3}} - INFO - Shop\.Features\.Goods\.GoodsApi - CreateGoods - \d+ - Goods {created["id"]} \(LOG-1\) created by {ShopApp.AdminUsername}$",
+            line);
+    }
+
+    [Fact]
+    public async Task TheLogFileIsUtf8()
+    {
+        await using var shop = await ShopApp.StartAsync();
+        using var admin = shop.AdminClient();
+        await GoodsApiTests.CreateAsync(admin, "UTF-8");
+        await admin.PatchAsync("/api/v1/goods/1", Http.Json("""{"name":"Grüner Tee 緑茶"}"""), Ct);
+        var lines = await shop.WaitForLogAsync(l => l.Contains("changed by", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.EndsWith($"Goods 1 (UTF-8) changed by {ShopApp.AdminUsername}", StringComparison.Ordinal));
+        var bytes = await File.ReadAllBytesAsync(shop.LogFile, Ct);
+        Assert.False(bytes is [0xEF, 0xBB, 0xBF, ..], "no byte-order mark");
+    }
+
+    [Fact]
+    public async Task ClientErrorsAndReadsAreNotLoggedAboveDebug()
+    {
+        await using var shop = await ShopApp.StartAsync();
+        using var admin = shop.AdminClient();
+        await admin.PostAsync("/api/v1/goods", Http.Json("""{"sku":"bad sku"}"""), Ct);
+        await shop.Client.GetAsync("/api/v1/goods/12345", Ct);
+        await shop.Client.GetAsync("/api/v1/goods", Ct);
+        await GoodsApiTests.CreateAsync(admin, "MARK");
+        var lines = await shop.WaitForLogAsync(l => l.Contains("(MARK) created", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains(" - WARNING - ", StringComparison.Ordinal) || l.Contains(" - ERROR - ", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.Contains(" - INFO - Shop.Features.Goods.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task TheAccessLogHasCombinedFormatWithTimeAndRequestId()
+    {
+        await using var shop = await ShopApp.StartAsync();
+        using var client = shop.CreateClient(("X-Request-Id", "access-1"), ("User-Agent", "tester/1.0"), ("Referer", "http://example.test/"));
+        await client.GetAsync("/api/v1/goods?page=1", Ct);
+
+        var lines = await shop.WaitForAccessLogAsync(l => l.Contains("access-1", StringComparison.Ordinal));
+
+        Assert.Matches(
+            @"^127\.0\.0\.1 - - \[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] ""GET /api/v1/goods\?page=1 HTTP/1\.1"" 200 \S+ ""http://example\.test/"" ""tester/1\.0"" \d+\.\d{6} access-1$",
+            Assert.Single(lines, l => l.Contains("access-1", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task TheAccessLogNamesTheUserAndEscapesHostileText()
+    {
+        await using var shop = await ShopApp.StartAsync();
+        using var admin = shop.CreateClient(("Authorization", $"Bearer {shop.AdminToken}"), ("X-Request-Id", "access-2"), ("User-Agent", "evil\" 200 \"x"));
+        await admin.GetAsync("/api/v1/goods", Ct);
+        var line = Assert.Single(await shop.WaitForAccessLogAsync(l => l.Contains("access-2", StringComparison.Ordinal)), l => l.Contains("access-2", StringComparison.Ordinal));
+        Assert.Contains($" - {ShopApp.AdminUsername} [", line, StringComparison.Ordinal);
+        Assert.Contains("\"evil\\\" 200 \\\"x\"", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LogLevelWarningDropsInfoEventsButKeepsErrors()
+    {
+        await using var shop = await ShopApp.StartAsync(s => s with { LogLevel = "warning" });
+        using var admin = shop.AdminClient();
+        await GoodsApiTests.CreateAsync(admin, "QUIET");
+        await using (var scope = shop.App.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<ShopDb>().Database.ExecuteSqlRawAsync("DROP TABLE goods", Ct);
+        }
+        Assert.Equal(HttpStatusCode.InternalServerError, (await shop.Client.GetAsync("/api/v1/goods", Ct)).StatusCode);
+
+        var lines = await shop.WaitForLogAsync(l => l.Contains(" - ERROR - ", StringComparison.Ordinal));
+
+        Assert.Contains(lines, l => l.Contains(" - ERROR - ", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains(" - INFO - ", StringComparison.Ordinal));
+    }
+}
