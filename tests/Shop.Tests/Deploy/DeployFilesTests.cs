@@ -29,7 +29,9 @@ public sealed partial class DeployFilesTests
             Assert.Equal(Path.Combine(folder, "access.log"), settings.AccessLogfile);
             Assert.Equal(Path.Combine(folder, "shop.log"), settings.LogFile);
             Assert.Equal("info", settings.LogLevel);
-            Assert.Null(settings.AdminApiKey);
+            Assert.Equal(TimeSpan.FromHours(24), settings.SessionTtl);
+            // The secret stays out of the settings file (the unit reads it from shop.env).
+            Assert.Null(settings.SecretKey);
         }
         finally
         {

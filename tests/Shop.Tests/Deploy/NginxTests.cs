@@ -20,7 +20,7 @@ public sealed partial class NginxTests
         await using var shop = await ShopApp.StartAsync();
         await using var nginx = await StartNginxAsync(shop.BaseAddress.Port);
         using var client = Client(nginx);
-        using var admin = Client(nginx, ("X-API-Key", ShopApp.AdminKey));
+        using var admin = Client(nginx, ("Authorization", $"Bearer {shop.AdminToken}"));
         var created = await admin.PostAsync("/api/v1/goods", Http.Json("""{"sku":"NGX-1","name":"Proxied tea","price":3.5}"""), Ct);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
 
