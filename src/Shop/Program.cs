@@ -9,6 +9,7 @@ using Shop.Features.Users;
 using Shop.Hosting;
 using Shop.Infrastructure.Auth;
 using Shop.Infrastructure.Data;
+using Shop.Infrastructure.Metrics;
 using Shop.Rest;
 
 namespace Shop;
@@ -32,6 +33,7 @@ public static class Program
             .AddRestErrors()
             .AddShopAuth()
             .AddShopOpenApi()
+            .AddShopMetrics(settings)
             // Modules.
             .AddIndex()
             .AddGoods()
@@ -55,6 +57,7 @@ public static class Program
         app.MapSessions();
         app.MapApiKeys();
         app.MapDocs();
+        app.MapMetrics();
         return app;
     }
 }

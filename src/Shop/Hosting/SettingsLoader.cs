@@ -16,7 +16,7 @@ public static class SettingsLoader
     public static readonly string[] Names =
     [
         "bind", "workers", "database", "redis", "pidfile", "access_logfile", "log_file", "log_level",
-        "trusted_proxies", "daemon", "reload", "session_ttl", "secret_key",
+        "log_format", "otlp_endpoint", "otlp_protocol", "trusted_proxies", "daemon", "reload", "session_ttl", "secret_key",
     ];
 
     public static ShopSettings Load(string? configFile, IDictionary environment, IReadOnlyDictionary<string, string?> flags)
@@ -72,6 +72,9 @@ public static class SettingsLoader
             AccessLogfile = Get("access_logfile") is { } access ? SettingValues.LogTarget("access_logfile", access) : null,
             LogFile = Get("log_file") is { } log ? SettingValues.LogTarget("log_file", log) : null,
             LogLevel = Get("log_level") is { } level ? SettingValues.OneOf("log_level", level, "debug", "info", "warning", "error") : settings.LogLevel,
+            LogFormat = Get("log_format") is { } format ? SettingValues.OneOf("log_format", format, "text", "json") : settings.LogFormat,
+            OtlpEndpoint = Get("otlp_endpoint") is { Length: > 0 } otlp ? SettingValues.HttpUrl("otlp_endpoint", otlp) : null,
+            OtlpProtocol = Get("otlp_protocol") is { } protocol ? SettingValues.OneOf("otlp_protocol", protocol, "grpc", "http/protobuf") : settings.OtlpProtocol,
             TrustedProxies = Get("trusted_proxies") is { } proxies ? SettingValues.Addresses("trusted_proxies", proxies) : settings.TrustedProxies,
             Daemon = Get("daemon") is { } daemon && SettingValues.Boolean("daemon", daemon),
             Reload = Get("reload") is { } reload && SettingValues.Boolean("reload", reload),

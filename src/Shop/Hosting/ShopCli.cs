@@ -148,7 +148,9 @@ public static class ShopCli
         await app.StartAsync(cancellationToken);
         if (settings.Pidfile is { } pidfile)
         {
-            await File.WriteAllTextAsync(pidfile, $"{Environment.ProcessId}\n", cancellationToken);
+            // Written aside and renamed, so a reader never sees an empty or half-written pidfile.
+            await File.WriteAllTextAsync(pidfile + ".tmp", $"{Environment.ProcessId}\n", cancellationToken);
+            File.Move(pidfile + ".tmp", pidfile, overwrite: true);
         }
         try
         {

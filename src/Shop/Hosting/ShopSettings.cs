@@ -17,6 +17,15 @@ public sealed record ShopSettings
     public string? AccessLogfile { get; init; }
     public string? LogFile { get; init; }
     public string LogLevel { get; init; } = "info";
+
+    /// <summary><c>text</c> (the foundation's line format) or <c>json</c> (one object per line, for log shippers).</summary>
+    public string LogFormat { get; init; } = "text";
+
+    /// <summary>An OpenTelemetry collector to export traces and metrics to; null = no export.</summary>
+    public Uri? OtlpEndpoint { get; init; }
+
+    /// <summary><c>grpc</c> (port 4317 by convention) or <c>http/protobuf</c> (port 4318).</summary>
+    public string OtlpProtocol { get; init; } = "grpc";
     public IReadOnlyList<IPAddress> TrustedProxies { get; init; } = [IPAddress.Loopback, IPAddress.IPv6Loopback];
     public bool Daemon { get; init; }
     public bool Reload { get; init; }
@@ -126,6 +135,11 @@ internal static class SettingValues
             ? throw new SettingsException("database", $"'{raw}' is not a usable SQLite file path (does its folder exist?)")
             : raw;
     }
+
+    public static Uri HttpUrl(string setting, string raw) =>
+        Uri.TryCreate(raw, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0
+            ? uri
+            : throw new SettingsException(setting, $"'{raw}' is not an http:// or https:// URL");
 
     public static string? LogTarget(string setting, string raw)
     {

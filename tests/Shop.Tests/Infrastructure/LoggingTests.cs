@@ -20,7 +20,7 @@ public sealed class LoggingTests
 
         var line = Assert.Single(lines, l => l.Contains("created by", StringComparison.Ordinal));
         Assert.Matches(
-            $@"^\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d,\d{{3}} - INFO - Shop\.Features\.Goods\.GoodsApi - CreateGoods - \d+ - Goods {created["id"]} \(LOG-1\) created by admin$",
+            $@"^\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d,\d{{3}} - INFO - Shop\.Features\.Goods\.GoodsApi - CreateGoods - \d+ - Goods {created["id"]} \(LOG-1\) created by {ShopApp.AdminUsername} \[request_id=[0-9a-f]{{32}}\]$",
             line);
     }
 
@@ -32,7 +32,7 @@ public sealed class LoggingTests
         await GoodsApiTests.CreateAsync(admin, "UTF-8");
         await admin.PatchAsync("/api/v1/goods/1", Http.Json("""{"name":"Grüner Tee 緑茶"}"""), Ct);
         var lines = await shop.WaitForLogAsync(l => l.Contains("changed by", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.EndsWith("Goods 1 (UTF-8) changed by admin", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains($"Goods 1 (UTF-8) changed by {ShopApp.AdminUsername} [request_id=", StringComparison.Ordinal));
         var bytes = await File.ReadAllBytesAsync(shop.LogFile, Ct);
         Assert.False(bytes is [0xEF, 0xBB, 0xBF, ..], "no byte-order mark");
     }
@@ -48,7 +48,7 @@ public sealed class LoggingTests
         await GoodsApiTests.CreateAsync(admin, "MARK");
         var lines = await shop.WaitForLogAsync(l => l.Contains("(MARK) created", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains(" - WARNING - ", StringComparison.Ordinal) || l.Contains(" - ERROR - ", StringComparison.Ordinal));
-        Assert.Single(lines, l => l.Contains(" - INFO - Shop.", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.Contains(" - INFO - Shop.Features.Goods.", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -69,10 +69,10 @@ public sealed class LoggingTests
     public async Task TheAccessLogNamesTheUserAndEscapesHostileText()
     {
         await using var shop = await ShopApp.StartAsync();
-        using var admin = shop.CreateClient(("X-API-Key", ShopApp.AdminKey), ("X-Request-Id", "access-2"), ("User-Agent", "evil\" 200 \"x"));
+        using var admin = shop.CreateClient(("Authorization", $"Bearer {shop.AdminToken}"), ("X-Request-Id", "access-2"), ("User-Agent", "evil\" 200 \"x"));
         await admin.GetAsync("/api/v1/goods", Ct);
         var line = Assert.Single(await shop.WaitForAccessLogAsync(l => l.Contains("access-2", StringComparison.Ordinal)), l => l.Contains("access-2", StringComparison.Ordinal));
-        Assert.Contains(" - admin [", line, StringComparison.Ordinal);
+        Assert.Contains($" - {ShopApp.AdminUsername} [", line, StringComparison.Ordinal);
         Assert.Contains("\"evil\\\" 200 \\\"x\"", line, StringComparison.Ordinal);
     }
 

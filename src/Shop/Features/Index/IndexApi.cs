@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Shop.Infrastructure.Data;
 using Shop.Infrastructure.Logging;
+using Shop.Infrastructure.Metrics;
 using Shop.Rest;
 
 namespace Shop.Features.Index;
@@ -52,7 +53,7 @@ public static class IndexApi
         return routes;
     }
 
-    private static async Task<JsonHttpResult<Health>> Ready(ShopDb db, ILoggerFactory logs, CancellationToken cancellationToken)
+    private static async Task<JsonHttpResult<Health>> Ready(ShopDb db, ILoggerFactory logs, ShopMetrics metrics, CancellationToken cancellationToken)
     {
         var databaseUp = false;
         try
@@ -65,6 +66,7 @@ public static class IndexApi
             // An unreachable database needs a person now: this is what ERROR is for.
             logs.CreateLogger(typeof(IndexApi)).Error(ex, "Database unreachable: {Reason}", ex.Message);
         }
+        metrics.ReadinessChecked(databaseUp);
         if (!databaseUp)
         {
             throw new ApiProblem(503, "Not ready: database is down");

@@ -8,7 +8,7 @@ namespace Shop.Features.Sessions;
 
 /// <summary>The <c>Authorization: Bearer &lt;token&gt;</c> scheme: a live session token acts as its user.</summary>
 public sealed class BearerTokenHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, SessionStore sessions)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
     : CredentialHandler(options, logger, encoder)
 {
     public const string SchemeName = "Bearer";
@@ -24,6 +24,8 @@ public sealed class BearerTokenHandler(
             return AuthenticateResult.NoResult();
         }
         var token = header["Bearer ".Length..].Trim();
+        // Resolved only here: the many anonymous requests that reach this scheme need no session store.
+        var sessions = Context.RequestServices.GetRequiredService<SessionStore>();
         var principal = token.Length is > 0 and <= 256 ? await sessions.AuthenticateAsync(token, SchemeName, Context.RequestAborted) : null;
         return principal is null ? Invalid() : Success(principal);
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using Serilog;
 using Serilog.Core;
 
@@ -12,6 +13,9 @@ namespace Shop.Infrastructure.Logging;
 /// </summary>
 public sealed class AccessLog : IDisposable
 {
+    private static readonly System.Buffers.SearchValues<char> Special = System.Buffers.SearchValues.Create(
+        "\\\"" + string.Concat(Enumerable.Range(0, 0xA0).Select(i => (char)i).Where(char.IsControl)));
+
     private readonly Logger? _logger;
 
     public AccessLog(string? target)
@@ -50,9 +54,24 @@ public sealed class AccessLog : IDisposable
         {
             return "-";
         }
-        var escaped = value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
-        escaped = string.Concat(escaped.Select(c => char.IsControl(c) ? $"\\x{(int)c:x2}" : c.ToString()));
-        return bare ? escaped.Replace(' ', '+') : escaped;
+        // The common case, plain printable text, is returned as it is without allocating.
+        if (!value.AsSpan().ContainsAny(Special) && !(bare && value.Contains(' ', StringComparison.Ordinal)))
+        {
+            return value;
+        }
+        var builder = new StringBuilder(value.Length + 8);
+        foreach (var c in value)
+        {
+            _ = c switch
+            {
+                '\\' => builder.Append(@"\\"),
+                '"' => builder.Append("\\\""),
+                ' ' when bare => builder.Append('+'),
+                _ when char.IsControl(c) => builder.Append(CultureInfo.InvariantCulture, $"\\x{(int)c:x2}"),
+                _ => builder.Append(c),
+            };
+        }
+        return builder.ToString();
     }
 
     public void Dispose() => _logger?.Dispose();

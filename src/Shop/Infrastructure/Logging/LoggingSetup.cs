@@ -1,7 +1,10 @@
 using Serilog;
 using Serilog.Core;
 using Serilog.Events;
+using Serilog.Formatting;
+using Serilog.Formatting.Display;
 using Shop.Hosting;
+using Shop.Infrastructure.Metrics;
 
 namespace Shop.Infrastructure.Logging;
 
@@ -9,18 +12,24 @@ namespace Shop.Infrastructure.Logging;
 /// The service log: one UTF-8 line per event,
 /// <c>2026-11-23 19:14:14,123 - INFO - Shop.Features.Goods.GoodsApi - CreateGoods - 57 - message</c>,
 /// written by Serilog through an asynchronous file sink so a request never waits for the disk.
+/// Events logged during a request end with <c> [request_id=… trace_id=…]</c> (see <see cref="RequestLogEnricher"/>);
+/// <c>log_format=json</c> writes the same fields as one JSON object per line (<see cref="JsonLogFormatter"/>).
+/// Every written event is also counted by level for <c>/metrics</c> (<see cref="LogEventCounterSink"/>).
 /// </summary>
 public static class LoggingSetup
 {
     public const string Template =
-        "{Timestamp:yyyy-MM-dd HH:mm:ss,fff} - {LevelName} - {SourceContext} - {Member} - {Line} - {Message:lj}{NewLine}{Exception}";
+        "{Timestamp:yyyy-MM-dd HH:mm:ss,fff} - {LevelName} - {SourceContext} - {Member} - {Line} - {Message:lj}{RequestSuffix:l}{NewLine}{Exception}";
 
     public static IServiceCollection AddShopLogging(this IServiceCollection services, ShopSettings settings)
     {
         // The logger belongs to this application instance (not Serilog's static Log), so several
         // instances in one process — as in the tests — keep their own files; disposing the
         // service provider flushes it.
-        services.AddSerilog((_, configuration) => Configure(configuration, settings), preserveStaticLogger: true);
+        services.AddHttpContextAccessor();
+        services.AddSerilog((provider, configuration) => Configure(configuration, settings)
+            .Enrich.With(new RequestLogEnricher(provider.GetRequiredService<IHttpContextAccessor>()))
+            .WriteTo.Sink(new LogEventCounterSink(provider.GetRequiredService<ShopMetrics>())), preserveStaticLogger: true);
         services.AddSingleton(new AccessLog(settings.AccessLogfile));
         return services;
     }
@@ -39,12 +48,15 @@ public static class LoggingSetup
             // Authentication handlers announce every challenge at INFO; a 401 is not a business event.
             .Filter.ByExcluding(IsAuthenticationChatter)
             .Enrich.With<LevelNameEnricher>();
+        ITextFormatter formatter = settings.LogFormat == "json"
+            ? new JsonLogFormatter()
+            : new MessageTemplateTextFormatter(Template, formatProvider: null);
         // Every sink sits behind the async wrapper: a request never waits for a disk or a terminal.
         return configuration.WriteTo.Async(sink => _ = settings.LogFile switch
         {
-            null => sink.Console(outputTemplate: Template, standardErrorFromLevel: LogEventLevel.Verbose, formatProvider: null),
-            "-" => sink.Console(outputTemplate: Template, formatProvider: null),
-            var path => sink.File(path, outputTemplate: Template, encoding: new System.Text.UTF8Encoding(false), formatProvider: null),
+            null => sink.Console(formatter, standardErrorFromLevel: LogEventLevel.Verbose),
+            "-" => sink.Console(formatter),
+            var path => sink.File(formatter, path, encoding: new System.Text.UTF8Encoding(false)),
         });
     }
 
@@ -83,6 +95,9 @@ public sealed class LevelNameEnricher : ILogEventEnricher
     private static readonly LogEventProperty NoMember = new("Member", new ScalarValue("-"));
     private static readonly LogEventProperty NoLine = new("Line", new ScalarValue("-"));
     private static readonly LogEventProperty NoSource = new("SourceContext", new ScalarValue("-"));
+
+    /// <summary>The operator's name of a level: DEBUG, INFO, WARNING, ERROR or CRITICAL.</summary>
+    public static string NameOf(LogEventLevel level) => (string)((ScalarValue)Names[(int)level].Value).Value!;
 
     public void Enrich(LogEvent logEvent, ILogEventPropertyFactory propertyFactory)
     {

@@ -1,0 +1,87 @@
+using System.Diagnostics.Metrics;
+using OpenTelemetry.Exporter;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using Shop.Hosting;
+
+namespace Shop.Infrastructure.Metrics;
+
+/// <summary>
+/// Metrics and traces through OpenTelemetry: the service's own <see cref="ShopMetrics"/>, ASP.NET Core's
+/// HTTP server metrics (<c>http_server_request_duration_seconds{http_route,http_request_method,
+/// http_response_status_code}</c> — route templates, never raw paths), and the runtime's GC, thread pool,
+/// CPU and memory metrics, served as Prometheus text at <c>GET /metrics</c> and, when
+/// <c>otlp_endpoint</c> is set, pushed with request traces to an OpenTelemetry collector.
+/// </summary>
+/// <remarks>
+/// On the request path this costs what ASP.NET Core already does when a listener is attached: one
+/// histogram record per request into pre-aggregated buckets. The text is built only when scraped, and
+/// a scrape answer is reused for 300 ms so that several scrapers do not each pay for a collection.
+/// </remarks>
+public static class MetricsSetup
+{
+    public const string ServiceName = "shop";
+
+    public static IServiceCollection AddShopMetrics(this IServiceCollection services, ShopSettings settings)
+    {
+        services.AddSingleton<ShopMetrics>();
+        var telemetry = services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(ServiceName, serviceVersion: typeof(MetricsSetup).Assembly.GetName().Version?.ToString(3)))
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(ShopMetrics.MeterName)
+                    .AddAspNetCoreInstrumentation()
+                    .AddRuntimeInstrumentation()
+                    .AddPrometheusExporter();
+                ((IDeferredMeterProviderBuilder)metrics).Configure((provider, builder) => builder.AddView(OnlyThisInstance(provider.GetRequiredService<IMeterFactory>())));
+                if (settings.OtlpEndpoint is not null)
+                {
+                    metrics.AddOtlpExporter(otlp => ConfigureOtlp(otlp, settings, "v1/metrics"));
+                }
+            });
+        if (settings.OtlpEndpoint is not null)
+        {
+            // Traces exist only for export: without a collector nobody would read them.
+            telemetry.WithTracing(tracing => tracing
+                .AddAspNetCoreInstrumentation(options => options.EnrichWithHttpResponse =
+                    (activity, response) => activity.SetTag("http.request.header.x_request_id", response.HttpContext.TraceIdentifier))
+                .AddOtlpExporter(otlp => ConfigureOtlp(otlp, settings, "v1/traces")));
+        }
+        return services;
+    }
+
+    /// <summary><c>GET /metrics</c>: the Prometheus (or, when asked for, OpenMetrics) text.</summary>
+    public static WebApplication MapMetrics(this WebApplication app)
+    {
+        // The exporter comes as middleware; running it as the handler of a GET endpoint gives the
+        // contract's 405 for other methods, a line in `shop routes` and an entry in the OpenAPI document.
+        var branch = ((IApplicationBuilder)app).New();
+        branch.UseOpenTelemetryPrometheusScrapingEndpoint(meterProvider: null, predicate: _ => true, path: null, configureBranchedPipeline: null, optionsName: null);
+        var scrape = branch.Build();
+        app.MapGet("/metrics", (HttpContext context, CancellationToken _) => scrape(context))
+            .WithTags("Operations")
+            .WithSummary("Prometheus metrics")
+            .WithDescription("Requests by route template, method and status with durations; cache hits and misses; queue depth; job outcomes; orders by status; log events by level; runtime and process.")
+            .Produces<string>(StatusCodes.Status200OK, "text/plain");
+        return app;
+    }
+
+    /// <summary>
+    /// OpenTelemetry subscribes to meters by name across the whole process, so a second service instance
+    /// in the same process (as in the tests) would mix its counts into this one's. Meters made by another
+    /// instance's <see cref="IMeterFactory"/> are dropped; process-wide meters (runtime) have no factory and stay.
+    /// </summary>
+    private static Func<Instrument, MetricStreamConfiguration?> OnlyThisInstance(IMeterFactory factory) =>
+        instrument => instrument.Meter.Scope is null || ReferenceEquals(instrument.Meter.Scope, factory) ? null : MetricStreamConfiguration.Drop;
+
+    /// <summary>gRPC takes the collector's address as it is; HTTP needs the path of each signal.</summary>
+    private static void ConfigureOtlp(OtlpExporterOptions otlp, ShopSettings settings, string signalPath)
+    {
+        var endpoint = settings.OtlpEndpoint!;
+        otlp.Protocol = settings.OtlpProtocol == "http/protobuf" ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
+        otlp.Endpoint = otlp.Protocol == OtlpExportProtocol.HttpProtobuf
+            ? new Uri(new Uri(endpoint.AbsoluteUri.TrimEnd('/') + "/"), signalPath)
+            : endpoint;
+    }
+}
