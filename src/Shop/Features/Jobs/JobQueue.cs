@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Shop.Infrastructure.Data;
 using Shop.Infrastructure.Logging;
+using Shop.Infrastructure.Metrics;
 using Shop.Infrastructure.Queue;
 using Shop.Rest;
 
@@ -50,7 +51,8 @@ public sealed class JobRun(ShopDb db, WriteGate gate, Lease lease, Job job, JobP
 
 /// <summary>The job queue: <c>jobs</c> rows that are queued, or running under a lease that ran out.</summary>
 public sealed class JobQueue(
-    IServiceScopeFactory scopes, QueueOptions options, TimeProvider clock, WriteGate gate, ILogger<JobQueue> logger, IEnumerable<IJobHandler> handlers)
+    IServiceScopeFactory scopes, QueueOptions options, TimeProvider clock, WriteGate gate, ShopMetrics metrics, ILogger<JobQueue> logger,
+    IEnumerable<IJobHandler> handlers)
     : LeasedQueue(scopes, options, clock, gate, logger)
 {
     private readonly Dictionary<string, IJobHandler> _handlers = handlers.ToDictionary(h => h.Kind);
@@ -96,11 +98,15 @@ public sealed class JobQueue(
         var handler = _handlers.GetValueOrDefault(job.Kind) ?? throw new InvalidOperationException($"no handler for jobs of kind '{job.Kind}'");
         var result = await handler.RunAsync(new JobRun(db, Gate, lease, job, payload, this), cancellationToken);
         await FinishAsync(db, lease, JobStatus.Succeeded, result, null, cancellationToken);
+        metrics.JobFinished(job.Kind, JobStatus.Succeeded);
         Logger.Info("Job {JobId} ({Kind}) succeeded", job.Id, job.Kind);
     }
 
-    protected override Task GiveUpAsync(ShopDb db, Lease lease, string error, CancellationToken cancellationToken) =>
-        FinishAsync(db, lease, JobStatus.Failed, null, error, cancellationToken);
+    protected override async Task GiveUpAsync(ShopDb db, Lease lease, string error, CancellationToken cancellationToken)
+    {
+        await FinishAsync(db, lease, JobStatus.Failed, null, error, cancellationToken);
+        metrics.JobFinished(await db.Set<Job>().Where(j => j.Id == lease.Id).Select(j => j.Kind).SingleAsync(cancellationToken), JobStatus.Failed);
+    }
 
     /// <summary>Ends the job and drops its payload, only if this worker still holds it.</summary>
     private async Task FinishAsync(ShopDb db, Lease lease, string status, string? result, string? error, CancellationToken cancellationToken)

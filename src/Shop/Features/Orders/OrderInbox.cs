@@ -42,7 +42,14 @@ public sealed class OrderInbox(IServiceScopeFactory scopes, WriteGate gate, Orde
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // Shutting down: requests still waiting are answered by the server's own shutdown.
+            // Shutting down: orders not yet stored were never acknowledged; their requests fail
+            // now instead of waiting for the server to give up on them.
+            _waiting.Writer.TryComplete();
+            batch.ForEach(b => b.Stored.TrySetCanceled(stoppingToken));
+            while (_waiting.Reader.TryRead(out var item))
+            {
+                item.Stored.TrySetCanceled(stoppingToken);
+            }
         }
     }
 

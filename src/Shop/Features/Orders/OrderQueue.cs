@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Shop.Infrastructure.Data;
 using Shop.Infrastructure.Logging;
+using Shop.Infrastructure.Metrics;
 using Shop.Infrastructure.Queue;
 using Shop.Rest;
 
@@ -13,7 +14,8 @@ namespace Shop.Features.Orders;
 /// update that requires the order to be still pending and still claimed by this worker. An order
 /// taken twice — after a crash, or by a worker whose lease ran out — therefore reserves once.
 /// </summary>
-public sealed class OrderQueue(IServiceScopeFactory scopes, QueueOptions options, TimeProvider clock, WriteGate gate, ILogger<OrderQueue> logger)
+public sealed class OrderQueue(
+    IServiceScopeFactory scopes, QueueOptions options, TimeProvider clock, WriteGate gate, ShopMetrics metrics, ILogger<OrderQueue> logger)
     : LeasedQueue(scopes, options, clock, gate, logger)
 {
     protected override string Table => "orders";
@@ -111,15 +113,23 @@ public sealed class OrderQueue(IServiceScopeFactory scopes, QueueOptions options
             await transaction.Transaction.RollbackToSavepointAsync("reserve", cancellationToken);
             var reason = "Not enough stock for " + string.Join(", ", missing.Select(l => $"{l.Sku} ({l.Name})"));
             await FinishAsync(db, lease, OrderStatus.Rejected, reason, null, now, cancellationToken);
-            return () => Logger.Info("Order {OrderId} of {User} rejected: {Reason}", order.Id, order.UserName, reason);
+            return () =>
+            {
+                metrics.OrderStatusChanged(OrderStatus.Rejected);
+                Logger.Info("Order {OrderId} of {User} rejected: {Reason}", order.Id, order.UserName, reason);
+            };
         }
         await transaction.Transaction.ReleaseSavepointAsync("reserve", cancellationToken);
         var total = await FixPricesAsync(db, order, cancellationToken);
         await FinishAsync(db, lease, OrderStatus.Confirmed, null, total, now, cancellationToken);
         // The seed's "who booked what" line.
-        return () => Logger.Info("{User} ordered {Items}: order {OrderId}, total {Total}", order.UserName,
-            string.Join(", ", order.Lines.OrderBy(l => l.Id).Select(l => $"{l.Quantity} x {l.Sku} ({l.Name})")),
-            order.Id, (total / 100m).ToString("0.00", CultureInfo.InvariantCulture));
+        return () =>
+        {
+            metrics.OrderStatusChanged(OrderStatus.Confirmed);
+            Logger.Info("{User} ordered {Items}: order {OrderId}, total {Total}", order.UserName,
+                string.Join(", ", order.Lines.OrderBy(l => l.Id).Select(l => $"{l.Quantity} x {l.Sku} ({l.Name})")),
+                order.Id, (total / 100m).ToString("0.00", CultureInfo.InvariantCulture));
+        };
     }
 
     /// <summary>Sets each line's unit price to the goods price now, inside the reserving transaction; returns the total.</summary>
@@ -143,6 +153,7 @@ public sealed class OrderQueue(IServiceScopeFactory scopes, QueueOptions options
         {
             await FinishAsync(db, lease, OrderStatus.Rejected, $"Could not be processed: {error}", null, UtcTimestampConverter.Now(Clock), cancellationToken);
         }
+        metrics.OrderStatusChanged(OrderStatus.Rejected);
     }
 
     private static async Task FinishAsync(

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Shop.Infrastructure.Data;
 using Shop.Infrastructure.Logging;
+using Shop.Infrastructure.Metrics;
 using Shop.Infrastructure.Queue;
 using Shop.Rest;
 
@@ -41,7 +42,7 @@ public static class OrdersApi
     }
 
     private static async Task<JsonHttpResult<OrderResponse>> PlaceOrder(
-        HttpContext context, ShopDb db, OrderInbox inbox, TimeProvider clock, CancellationToken cancellationToken)
+        HttpContext context, ShopDb db, OrderInbox inbox, ShopMetrics metrics, TimeProvider clock, CancellationToken cancellationToken)
     {
         var key = OrdersRules.IdempotencyKey(context.Request);
         var items = OrdersRules.Validate(await JsonBody.ReadAsync(context.Request, OrdersJson.Default.OrderCreate, cancellationToken));
@@ -68,6 +69,7 @@ public static class OrdersApi
             }
             return Accepted(context, winner, replayed: true);
         }
+        metrics.OrderStatusChanged(OrderStatus.Pending);
         return Accepted(context, order, replayed: false);
     }
 
@@ -108,7 +110,7 @@ public static class OrdersApi
         TypedResults.Json(OrderResponse.From(await FindVisibleAsync(db, context, id, cancellationToken)), OrdersJson.Default.OrderResponse);
 
     private static async Task<JsonHttpResult<OrderResponse>> CancelOrder(
-        long id, HttpContext context, ShopDb db, WriteGate gate, TimeProvider clock, ILoggerFactory logs, CancellationToken cancellationToken)
+        long id, HttpContext context, ShopDb db, WriteGate gate, ShopMetrics metrics, TimeProvider clock, ILoggerFactory logs, CancellationToken cancellationToken)
     {
         var order = await FindVisibleAsync(db, context, id, cancellationToken);
         var patch = await JsonBody.ReadMergePatchAsync(context.Request, new OrderPatch(order.Status), OrdersJson.Default.OrderPatch, cancellationToken);
@@ -125,6 +127,7 @@ public static class OrdersApi
             var status = await db.Set<Order>().Where(o => o.Id == id).Select(o => o.Status).SingleAsync(cancellationToken);
             throw new ApiProblem(409, $"Order {id} is already {status}");
         }
+        metrics.OrderStatusChanged(OrderStatus.Cancelled);
         logs.CreateLogger(typeof(OrdersApi)).Info("Order {OrderId} cancelled by {User}", id, Policies.NameOf(context));
         return TypedResults.Json(OrderResponse.From(await FindVisibleAsync(db, context, id, cancellationToken)), OrdersJson.Default.OrderResponse);
     }

@@ -62,13 +62,24 @@ public abstract class LeasedQueue(IServiceScopeFactory scopes, QueueOptions opti
 
     public long NowMs => clock.GetUtcNow().ToUnixTimeMilliseconds();
 
+    /// <summary>The queue's name in metrics: its table.</summary>
+    public string Name => Table;
+
+    /// <summary>Items waiting, as counted after the last claim: read by the metrics scrape, which must not query.</summary>
+    public long Depth => Interlocked.Read(ref _depth);
+
+    private long _depth;
+
     /// <summary>Claims a batch of waiting items and processes them one by one; returns how many it claimed.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
         IReadOnlyList<Lease> leases;
         await using (var scope = scopes.CreateAsyncScope())
         {
-            leases = await ClaimAsync(scope.ServiceProvider.GetRequiredService<ShopDb>(), cancellationToken);
+            var db = scope.ServiceProvider.GetRequiredService<ShopDb>();
+            leases = await ClaimAsync(db, cancellationToken);
+            await using var count = Sql.Command(db, $"SELECT COUNT(*) FROM {Table} WHERE {Waiting}");
+            Interlocked.Exchange(ref _depth, (long)(await count.ExecuteScalarAsync(cancellationToken))!);
         }
         if (leases.Count > 0)
         {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Shop.Infrastructure.Logging;
+using Shop.Infrastructure.Metrics;
 
 namespace Shop.Infrastructure.Queue;
 
@@ -8,9 +9,17 @@ namespace Shop.Infrastructure.Queue;
 /// <see cref="LeasedQueue.Notify"/> or the fallback poll. One worker per queue, so a long import
 /// never holds up orders.
 /// </summary>
-public sealed class QueueWorker<TQueue>(TQueue queue, ILogger<TQueue> logger) : BackgroundService
+public sealed class QueueWorker<TQueue>(TQueue queue, ShopMetrics metrics, ILogger<TQueue> logger) : BackgroundService
     where TQueue : LeasedQueue
 {
+    private readonly IDisposable _depth = metrics.ObserveQueueDepth(queue.Name, () => queue.Depth);
+
+    public override void Dispose()
+    {
+        _depth.Dispose();
+        base.Dispose();
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();

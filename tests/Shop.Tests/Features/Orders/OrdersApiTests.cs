@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Shop.Tests.Infrastructure;
 using static Shop.Tests.Features.Orders.OrderTesting;
 
 namespace Shop.Tests.Features.Orders;
@@ -36,6 +37,25 @@ public sealed class OrdersApiTests
         var expected = $"alice ordered 2 x SKU-1 (Tea), 1 x SKU-7 (Cup): order {order["id"]}, total 39.90";
         var lines = await shop.WaitForLogAsync(l => l.EndsWith(expected, StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains(" - INFO - ", StringComparison.Ordinal) && l.EndsWith(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task MetricsCountOrdersByStatusAndShowTheQueueDepth()
+    {
+        await using var shop = await ShopApp.StartAsync();
+        using var admin = shop.AdminClient();
+        var goods = await CreateGoodsAsync(admin, "METRIC", stock: 1);
+        using var mia = await shop.SignInAsync("mia");
+        await WaitUntilDoneAsync(mia, await PlaceAcceptedAsync(mia, (goods, 1)));
+        await WaitUntilDoneAsync(mia, await PlaceAcceptedAsync(mia, (goods, 1)));
+
+        var samples = await PrometheusText.ScrapeAsync(shop.Client);
+
+        Assert.Equal(2, samples.Where("shop_orders_total", ("status", "pending")).Single().Value);
+        Assert.Equal(1, samples.Where("shop_orders_total", ("status", "confirmed")).Single().Value);
+        Assert.Equal(1, samples.Where("shop_orders_total", ("status", "rejected")).Single().Value);
+        Assert.Equal(0, samples.Where("shop_queue_depth", ("queue", "orders")).Single().Value);
+        Assert.Single(samples.Where("shop_queue_depth", ("queue", "jobs")));
     }
 
     [Fact]

@@ -11,7 +11,7 @@ using Shop.Infrastructure.Data;
 namespace Shop.Infrastructure.Data.Migrations
 {
     [DbContext(typeof(ShopDb))]
-    [Migration("20261124030218_Initial")]
+    [Migration("20261124032353_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
