@@ -78,8 +78,6 @@ public abstract class LeasedQueue(IServiceScopeFactory scopes, QueueOptions opti
         {
             var db = scope.ServiceProvider.GetRequiredService<ShopDb>();
             leases = await ClaimAsync(db, cancellationToken);
-            await using var count = Sql.Command(db, $"SELECT COUNT(*) FROM {Table} WHERE {Waiting}");
-            Interlocked.Exchange(ref _depth, (long)(await count.ExecuteScalarAsync(cancellationToken))!);
         }
         if (leases.Count > 0)
         {
@@ -116,6 +114,9 @@ public abstract class LeasedQueue(IServiceScopeFactory scopes, QueueOptions opti
                 leases.Add(new Lease(reader.GetInt64(0), reader.GetInt32(1), options.WorkerId));
             }
         }
+        // Counted here, in the background, because the metrics scrape must not query.
+        await using var count = Sql.Command(db, $"SELECT COUNT(*) FROM {Table} WHERE {Waiting}");
+        Interlocked.Exchange(ref _depth, (long)(await count.ExecuteScalarAsync(cancellationToken))!);
         await transaction.CommitAsync(cancellationToken);
         leases.Sort((a, b) => a.Id.CompareTo(b.Id));
         return leases;
