@@ -70,7 +70,15 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
     {
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;";
-        command.ExecuteNonQuery();
+        try
+        {
+            command.ExecuteNonQuery();
+        }
+        catch (SqliteException)
+        {
+            // A file that is not a database fails here first; leave the error to the statement that
+            // needed the database, where it is reported (readiness answers 503 and logs it).
+        }
     }
 }
 

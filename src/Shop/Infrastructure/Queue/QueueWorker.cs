@@ -38,10 +38,12 @@ public sealed class QueueWorker<TQueue>(TQueue queue, ShopMetrics metrics, ILogg
             }
             catch (Exception ex)
             {
-                // The database cannot be reached or written: a person is needed. Logged once per outage.
+                // The database cannot be reached or written. The queue waits and tries again; the
+                // outage itself is /readyz's ERROR (one page per outage, not one per component), so
+                // this is a WARNING, once per outage.
                 if (!failing)
                 {
-                    logger.Error(ex, "Queue {Queue} cannot claim work: {Reason}", typeof(TQueue).Name, ex.Message);
+                    logger.Warning("Queue {Queue} cannot claim work, retrying: {Reason}", typeof(TQueue).Name, ex.Message);
                 }
                 failing = true;
             }
