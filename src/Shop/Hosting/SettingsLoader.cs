@@ -16,7 +16,7 @@ public static class SettingsLoader
     public static readonly string[] Names =
     [
         "bind", "workers", "database", "redis", "pidfile", "access_logfile", "log_file", "log_level",
-        "log_format", "otlp_endpoint", "otlp_protocol", "trusted_proxies", "daemon", "reload", "session_ttl", "secret_key",
+        "log_format", "otlp_endpoint", "otlp_protocol", "trusted_proxies", "daemon", "reload", "session_ttl", "secret_key", "queue_worker",
     ];
 
     public static ShopSettings Load(string? configFile, IDictionary environment, IReadOnlyDictionary<string, string?> flags)
@@ -81,6 +81,7 @@ public static class SettingsLoader
             SessionTtl = Get("session_ttl") is { } ttl
                 ? SettingValues.Duration("session_ttl", ttl, TimeSpan.FromMinutes(1), TimeSpan.FromDays(365)) : settings.SessionTtl,
             SecretKey = Get("secret_key") is { Length: > 0 } secret ? secret : null,
+            QueueWorker = Get("queue_worker") is not { } worker || SettingValues.Boolean("queue_worker", worker),
         };
     }
 }

@@ -40,6 +40,12 @@ public sealed record ShopSettings
     /// </summary>
     public string? SecretKey { get; init; }
 
+    /// <summary>
+    /// Whether this instance runs the queue workers. False makes an accept-only instance: it answers
+    /// 202 and stores the work, and instances with workers (sharing the database) process it.
+    /// </summary>
+    public bool QueueWorker { get; init; } = true;
+
     /// <summary>The Kestrel URLs for <see cref="Bind"/>.</summary>
     public IEnumerable<string> Urls => Bind.Select(b => $"http://{b}");
 

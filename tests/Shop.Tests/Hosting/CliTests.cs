@@ -41,6 +41,7 @@ public sealed class CliTests : IDisposable
     [InlineData("SHOP_BIND", "nowhere", "shop: error: bind: 'nowhere' is not HOST:PORT (for example 127.0.0.1:5000 or [::1]:5000)")]
     [InlineData("SHOP_BIND", "127.0.0.1:70000", "shop: error: bind: '127.0.0.1:70000' is not HOST:PORT (for example 127.0.0.1:5000 or [::1]:5000)")]
     [InlineData("SHOP_WORKERS", "many", "shop: error: workers: must be an integer from 1 to 64 (got 'many')")]
+    [InlineData("SHOP_QUEUE_WORKER", "maybe", "shop: error: queue_worker: must be true or false (got 'maybe')")]
     [InlineData("SHOP_TRUSTED_PROXIES", "10.0.0.300", "shop: error: trusted_proxies: '10.0.0.300' is not an IP address")]
     [InlineData("SHOP_DATABASE", "/no/such/folder/shop.db", "shop: error: database: '/no/such/folder/shop.db' is not a usable SQLite file path (does its folder exist?)")]
     public async Task ABadSettingStopsStartUpWithOneLineNamingIt(string variable, string value, string message)
