@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
+using Shop.Tests.Hosting;
 using static Shop.Tests.Features.Orders.OrderTesting;
 
 namespace Shop.Tests.Features.Orders;
@@ -127,32 +128,11 @@ public sealed class OrderCrashTests
         return client;
     }
 
-    private static ProcessStartInfo Shop(Dictionary<string, string> environment, params string[] args)
-    {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "shop.dll"));
-        args.ToList().ForEach(start.ArgumentList.Add);
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-        return start;
-    }
+    private static ProcessStartInfo Shop(Dictionary<string, string> environment, params string[] args) =>
+        ShopCommand.StartInfo(args, environment);
 
-    private static async Task<int> RunCliAsync(Dictionary<string, string> environment, string input, params string[] args)
-    {
-        using var process = Process.Start(Shop(environment, args))!;
-        await process.StandardInput.WriteLineAsync(input);
-        process.StandardInput.Close();
-        await process.WaitForExitAsync(Ct);
-        return process.ExitCode;
-    }
+    private static async Task<int> RunCliAsync(Dictionary<string, string> environment, string input, params string[] args) =>
+        (await ShopCommand.RunAsync(args, environment, input + "\n")).ExitCode;
 
     private static async Task<(Process, HttpClient)> StartServeAsync(Dictionary<string, string> environment)
     {
