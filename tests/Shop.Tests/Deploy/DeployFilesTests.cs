@@ -60,12 +60,8 @@ public sealed partial class DeployFilesTests
 
     private static async Task<string> RunAsync(string program, params string[] arguments)
     {
-        var start = new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync(Ct);
-        var error = process.StandardError.ReadToEndAsync(Ct);
-        await process.WaitForExitAsync(Ct);
-        return (await output + await error).Trim();
+        var (_, output, error) = await ExternalTool.RunAsync(program, arguments, TimeSpan.FromMinutes(1));
+        return (output + error).Trim();
     }
 
     [GeneratedRegex(@"Overall exposure level for \S+: (\d+\.\d+)")]

@@ -1,18 +1,21 @@
 using System.Diagnostics;
 using System.Net;
 using Microsoft.Data.Sqlite;
+using Shop.Tests.Infrastructure;
 
 namespace Shop.Tests.Hosting;
 
 public sealed class CliTests : IDisposable
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("shop-cli-").FullName;
+    private readonly TempFolder _temp = new();
+
+    private string Folder => _temp.Path;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private Dictionary<string, string> Environment(params (string Key, string Value)[] extra)
     {
-        var environment = new Dictionary<string, string> { ["SHOP_DATABASE"] = Path.Combine(_folder, "shop.db") };
+        var environment = new Dictionary<string, string> { ["SHOP_DATABASE"] = Path.Combine(Folder, "shop.db") };
         foreach (var (key, value) in extra)
         {
             environment[key] = value;
@@ -33,7 +36,7 @@ public sealed class CliTests : IDisposable
         Assert.Contains(["POST", "/api/v1/goods", "admin"], rows);
         Assert.Contains(["DELETE", "/api/v1/goods/{id:long}", "admin"], rows);
         Assert.Contains(["GET", "/healthz", "anyone"], rows);
-        Assert.False(File.Exists(Path.Combine(_folder, "shop.db")), "routes must not touch the database");
+        Assert.False(File.Exists(Path.Combine(Folder, "shop.db")), "routes must not touch the database");
     }
 
     [Theory]
@@ -54,7 +57,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public async Task AnUnknownSettingInTheConfigFileIsNamed()
     {
-        var config = Path.Combine(_folder, "shop.conf");
+        var config = Path.Combine(Folder, "shop.conf");
         await File.WriteAllTextAsync(config, "bnd = 127.0.0.1:5000\n", Ct);
         var result = await ShopCommand.RunAsync(["routes", "--config", config], Environment());
         Assert.Equal(2, result.ExitCode);
@@ -92,7 +95,7 @@ public sealed class CliTests : IDisposable
         var result = await ShopCommand.RunAsync(["migrate"], Environment());
 
         Assert.Equal(0, result.ExitCode);
-        await using var connection = new SqliteConnection($"Data Source={Path.Combine(_folder, "shop.db")};Pooling=False");
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(Folder, "shop.db")};Pooling=False");
         await connection.OpenAsync(Ct);
         await using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode";
@@ -110,7 +113,7 @@ public sealed class CliTests : IDisposable
         Assert.Equal(0, first.ExitCode);
         Assert.StartsWith("Added 2500 goods", first.Stdout, StringComparison.Ordinal);
         Assert.StartsWith("Added 0 goods", second.Stdout, StringComparison.Ordinal);
-        await using var shop = await ShopApp.StartAsync(s => s with { Database = Path.Combine(_folder, "shop.db") });
+        await using var shop = await ShopApp.StartAsync(s => s with { Database = Path.Combine(Folder, "shop.db") });
         var page = await (await shop.Client.GetAsync("/api/v1/goods?q=tea&per_page=1", Ct)).ReadJsonAsync();
         Assert.True((int)page["total"]! > 0);
         var all = await (await shop.Client.GetAsync("/api/v1/goods?per_page=1", Ct)).ReadJsonAsync();
@@ -120,10 +123,10 @@ public sealed class CliTests : IDisposable
     [Fact]
     public async Task ServeListensWritesThePidfileAndRemovesItOnTerm()
     {
-        var port = ShopCommand.FreePort();
-        var pidfile = Path.Combine(_folder, "shop.pid");
+        var port = ExternalServer.FreePort();
+        var pidfile = Path.Combine(Folder, "shop.pid");
         using var process = Process.Start(ShopCommand.StartInfo(
-            ["serve", "--bind", $"127.0.0.1:{port}", "--pidfile", pidfile, "--log-file", Path.Combine(_folder, "shop.log")], Environment()))!;
+            ["serve", "--bind", $"127.0.0.1:{port}", "--pidfile", pidfile, "--log-file", Path.Combine(Folder, "shop.log")], Environment()))!;
         try
         {
             await WaitUntilAsync(() => File.Exists(pidfile));
@@ -152,9 +155,9 @@ public sealed class CliTests : IDisposable
     [Fact]
     public async Task FlagsBeatTheEnvironmentWhichBeatsTheConfigFile()
     {
-        var port = ShopCommand.FreePort();
-        var config = Path.Combine(_folder, "shop.json");
-        await File.WriteAllTextAsync(config, $$"""{"bind": "127.0.0.1:1", "log_level": "error", "log_file": "{{Path.Combine(_folder, "file.log")}}"}""", Ct);
+        var port = ExternalServer.FreePort();
+        var config = Path.Combine(Folder, "shop.json");
+        await File.WriteAllTextAsync(config, $$"""{"bind": "127.0.0.1:1", "log_level": "error", "log_file": "{{Path.Combine(Folder, "file.log")}}"}""", Ct);
         using var process = Process.Start(ShopCommand.StartInfo(
             ["serve", "--config", config, "--bind", $"127.0.0.1:{port}"],
             Environment(("SHOP_LOG_LEVEL", "info"), ("SHOP_BIND", "127.0.0.1:2"))))!;
@@ -164,7 +167,7 @@ public sealed class CliTests : IDisposable
             using var client = new HttpClient();
             await WaitUntilAsync(async () => (await TryGetAsync(client, $"http://127.0.0.1:{port}/healthz")) == HttpStatusCode.OK);
             // ... the environment's INFO level beats the file's ERROR, and the file's log_file is used.
-            var lines = await ShopApp.WaitForLinesAsync(Path.Combine(_folder, "file.log"), l => l.Contains(" - INFO - ", StringComparison.Ordinal));
+            var lines = await ShopApp.WaitForLinesAsync(Path.Combine(Folder, "file.log"), l => l.Contains(" - INFO - ", StringComparison.Ordinal));
             Assert.Contains(lines, l => l.Contains($"Now listening on: http://127.0.0.1:{port}", StringComparison.Ordinal));
         }
         finally
@@ -201,14 +204,5 @@ public sealed class CliTests : IDisposable
         Assert.Fail("condition not met within 30 s");
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void Dispose() => _temp.Dispose();
 }

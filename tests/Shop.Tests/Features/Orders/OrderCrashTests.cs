@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
 using Shop.Tests.Hosting;
+using Shop.Tests.Infrastructure;
 using static Shop.Tests.Features.Orders.OrderTesting;
 
 namespace Shop.Tests.Features.Orders;
@@ -136,10 +136,7 @@ public sealed class OrderCrashTests
 
     private static async Task<(Process, HttpClient)> StartServeAsync(Dictionary<string, string> environment)
     {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
+        var port = ExternalServer.FreePort();
         var process = Process.Start(Shop(environment, "serve", "--bind", $"127.0.0.1:{port}"))!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
