@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
@@ -66,13 +67,28 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// The native connections already set up. Microsoft.Data.Sqlite pools native connections and a
+    /// pragma stays set on one, so each is set up once, not on every logical open (every request).
+    /// </summary>
+    private static readonly ConditionalWeakTable<object, object> Configured = new();
+
     private static void Apply(System.Data.Common.DbConnection connection)
     {
+        var handle = (connection as SqliteConnection)?.Handle;
+        if (handle is not null && Configured.TryGetValue(handle, out _))
+        {
+            return;
+        }
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;";
         try
         {
             command.ExecuteNonQuery();
+            if (handle is not null)
+            {
+                Configured.AddOrUpdate(handle, Instance);
+            }
         }
         catch (SqliteException)
         {
