@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Orders accepted per second on the embedded SQLite default, and how fast the queue drains them.
 # Usage: bench/orders/run.sh [SECONDS] [CONNECTIONS]   (needs wrk: apt-get install wrk)
+# WARMUP=seconds (default 10) of the same load run first and are not counted: .NET compiles hot
+# code again, optimised, in its first seconds under load (tiered compilation), and a cold run
+# measures that instead of the service.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-10}
@@ -28,15 +31,25 @@ goods=$(curl -sf -H "Authorization: Bearer $admin" -H 'Content-Type: application
 curl -sf -H 'Content-Type: application/json' -d "{\"username\":\"shopper\",\"password\":\"$password\"}" "$url/api/v1/users" >/dev/null
 export TOKEN=$(token_of shopper) GOODS_ID=$goods
 
+count() { curl -sf -o /dev/null -D - -H "Authorization: Bearer $admin" "$url/api/v1/orders?per_page=1$1" | tr -d '\r' | sed -n 's/^X-Total-Count: //Ip'; }
+pending() { count '&status=pending'; }
+confirmed() { count '&status=confirmed'; }
+total() { count ''; }
+
+warmup=${WARMUP:-10}
+if [ "$warmup" -gt 0 ]; then
+  echo "== warm-up, not counted: ${warmup}s of GET and of POST"
+  wrk -t2 -c"$connections" -d"${warmup}s" -H "Authorization: Bearer $TOKEN" "$url/api/v1/goods/$goods" >/dev/null
+  wrk -t2 -c"$connections" -d"${warmup}s" -s bench/orders/place-order.lua "$url/api/v1/orders" >/dev/null
+fi
 echo "== baseline on this machine now: authenticated GET /api/v1/goods/$goods for 5s"
 wrk -t2 -c"$connections" -d5s -H "Authorization: Bearer $TOKEN" "$url/api/v1/goods/$goods" | grep -E 'Latency|Requests/sec'
+before=$(total); confirmed_before=$(confirmed)
 echo "== POST /api/v1/orders for ${seconds}s with $connections connections"
 wrk -t2 -c"$connections" -d"${seconds}s" -s bench/orders/place-order.lua "$url/api/v1/orders"
 
-pending() { curl -sf -o /dev/null -D - -H "Authorization: Bearer $admin" "$url/api/v1/orders?status=pending&per_page=1" | tr -d '\r' | sed -n 's/^X-Total-Count: //Ip'; }
-total() { curl -sf -o /dev/null -D - -H "Authorization: Bearer $admin" "$url/api/v1/orders?per_page=1" | tr -d '\r' | sed -n 's/^X-Total-Count: //Ip'; }
 left=$(pending); start=$(date +%s.%N)
-echo "== accepted $(total) orders; $left still pending when the load stopped"
+echo "== accepted $(( $(total) - before )) orders in the measured run, confirmed $(( $(confirmed) - confirmed_before )); $left still pending when the load stopped"
 while [ "$(pending)" != "0" ]; do sleep 0.2; done
 echo "== queue drained the backlog of $left in $(echo "$(date +%s.%N) - $start" | bc) s"
 uptime

@@ -19,6 +19,14 @@ public sealed class ApiKeyHandler(
 
     protected override string InvalidMessage => InvalidKey;
 
+    /// <summary>Compiled once, like the session lookup: it runs on every request that carries a key.</summary>
+    private static readonly Func<ShopDb, byte[], CancellationToken, Task<KeyOwner?>> FindOwner =
+        EF.CompileAsyncQuery((ShopDb db, byte[] hash, CancellationToken _) => db.Set<ApiKey>().Where(k => k.KeyHash == hash)
+            .Select(k => new KeyOwner(k.UserId, k.User!.Username, k.User.Role))
+            .FirstOrDefault());
+
+    private sealed record KeyOwner(long UserId, string Username, string Role);
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var key = Request.Headers[Header].ToString().Trim();
@@ -26,10 +34,7 @@ public sealed class ApiKeyHandler(
         {
             return Invalid();
         }
-        var hash = secrets.Hash(key);
-        var found = await db.Set<ApiKey>().Where(k => k.KeyHash == hash)
-            .Select(k => new { k.UserId, k.User!.Username, k.User.Role })
-            .FirstOrDefaultAsync(Context.RequestAborted);
+        var found = await FindOwner(db, secrets.Hash(key), Context.RequestAborted);
         return found is null ? Invalid() : Success(Policies.Principal(found.UserId, found.Username, found.Role, SchemeName));
     }
 }

@@ -20,13 +20,29 @@ internal static class OrderIdempotency
             : throw new ApiProblem(422, $"{OrdersRules.IdempotencyHeader} '{key}' was already used with a different request body");
     }
 
+    /// <summary>
+    /// The goods an order line names, compiled once because every order runs it. One lookup per
+    /// distinct goods: most orders have one line, and an embedded SQLite answers a primary-key
+    /// lookup in microseconds, so this beats one query with a list parameter.
+    /// </summary>
+    private static readonly Func<ShopDb, long, CancellationToken, Task<GoodsName?>> FindGoods =
+        EF.CompileAsyncQuery((ShopDb db, long id, CancellationToken _) =>
+            db.Set<Goods.Goods>().Where(g => g.Id == id).Select(g => new GoodsName(g.Sku, g.Name)).FirstOrDefault());
+
+    private sealed record GoodsName(string Sku, string Name);
+
     /// <summary>A pending order for the items; every goods must exist (400 naming the lines that do not).</summary>
     public static async Task<Order> NewOrderAsync(
         ShopDb db, HttpContext context, IReadOnlyList<OrdersRules.Item> items, DateTime now, CancellationToken cancellationToken)
     {
-        var ids = items.Select(i => i.GoodsId).Distinct().ToList();
-        var goods = await db.Set<Goods.Goods>().Where(g => ids.Contains(g.Id))
-            .ToDictionaryAsync(g => g.Id, g => (g.Sku, g.Name), cancellationToken);
+        var goods = new Dictionary<long, GoodsName>();
+        foreach (var id in items.Select(i => i.GoodsId).Distinct())
+        {
+            if (await FindGoods(db, id, cancellationToken) is { } found)
+            {
+                goods[id] = found;
+            }
+        }
         var v = new Validation();
         for (var i = 0; i < items.Count; i++)
         {

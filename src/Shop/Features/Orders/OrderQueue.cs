@@ -26,7 +26,8 @@ public sealed class OrderQueue(
     protected override async Task ProcessAsync(ShopDb db, Lease lease, CancellationToken cancellationToken)
     {
         await using var transaction = await Gate.BeginAsync(db, cancellationToken);
-        var log = await ReserveAsync(db, transaction, lease, cancellationToken);
+        var orders = await LoadClaimedAsync(db, [lease], cancellationToken);
+        var log = orders.TryGetValue(lease.Id, out var order) ? await ReserveAsync(db, transaction, order, lease, cancellationToken) : null;
         await transaction.CommitAsync(cancellationToken);
         log?.Invoke();
     }
@@ -52,15 +53,17 @@ public sealed class OrderQueue(
             await using var scope = Scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<ShopDb>();
             await using var transaction = await Gate.BeginAsync(db, cancellationToken);
+            var orders = await LoadClaimedAsync(db, fresh, cancellationToken);
             foreach (var lease in fresh)
             {
+                if (!orders.TryGetValue(lease.Id, out var order))
+                {
+                    continue; // Cancelled while queued, or taken over by another worker.
+                }
                 await transaction.Transaction.CreateSavepointAsync("one_order", cancellationToken);
                 try
                 {
-                    if (await ReserveAsync(db, transaction, lease, cancellationToken) is { } log)
-                    {
-                        logs.Add(log);
-                    }
+                    logs.Add(await ReserveAsync(db, transaction, order, lease, cancellationToken));
                 }
                 catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
                 {
@@ -87,30 +90,48 @@ public sealed class OrderQueue(
     }
 
     /// <summary>
-    /// Inside the caller's transaction: reserves stock for every line or none, fixes prices, sets
-    /// the status. Returns the log line to write once committed, or null when there was nothing to do.
+    /// The claimed orders that are still pending and still ours, with their lines, in one query for
+    /// the whole batch. Read without tracking: every change is a conditional update of its own.
     /// </summary>
-    private async Task<Action?> ReserveAsync(ShopDb db, GatedTransaction transaction, Lease lease, CancellationToken cancellationToken)
+    private static async Task<Dictionary<long, Order>> LoadClaimedAsync(ShopDb db, IReadOnlyList<Lease> leases, CancellationToken cancellationToken)
+    {
+        var ids = leases.Select(l => l.Id).ToList();
+        var worker = leases.Count > 0 ? leases[0].Worker : "";
+        var orders = await db.Set<Order>().AsNoTracking().Include(o => o.Lines)
+            .Where(o => ids.Contains(o.Id) && o.ClaimedBy == worker && o.Status == OrderStatus.Pending)
+            .ToListAsync(cancellationToken);
+        return orders.ToDictionary(o => o.Id);
+    }
+
+    /// <summary>
+    /// Inside the caller's transaction: reserves stock for every line or none, fixes prices at the
+    /// prices the reservations returned, sets the status. Returns the log line to write once committed.
+    /// </summary>
+    private async Task<Action> ReserveAsync(ShopDb db, GatedTransaction transaction, Order order, Lease lease, CancellationToken cancellationToken)
     {
         var now = UtcTimestampConverter.Now(Clock);
-        var order = await db.Set<Order>().Include(o => o.Lines)
-            .FirstOrDefaultAsync(o => o.Id == lease.Id && o.ClaimedBy == lease.Worker && o.Status == OrderStatus.Pending, cancellationToken);
-        if (order is null)
+        var lines = order.Lines.OrderBy(l => l.Id).ToList();
+        // A one-line order needs no savepoint: its single conditional update either took or changed nothing.
+        var partial = lines.Count > 1;
+        if (partial)
         {
-            return null; // Cancelled while queued, or taken over by another worker.
+            await transaction.Transaction.CreateSavepointAsync("reserve", cancellationToken);
         }
-        await transaction.Transaction.CreateSavepointAsync("reserve", cancellationToken);
         var missing = new List<OrderLine>();
-        foreach (var line in order.Lines.OrderBy(l => l.Id))
+        foreach (var line in lines)
         {
-            if (!await OrderStock.TryTakeAsync(db, line.GoodsId, line.Quantity, now, cancellationToken))
+            line.UnitPriceCents = await OrderStock.TryTakeAsync(db, line.GoodsId, line.Quantity, now, cancellationToken);
+            if (line.UnitPriceCents is null)
             {
                 missing.Add(line);
             }
         }
         if (missing.Count > 0)
         {
-            await transaction.Transaction.RollbackToSavepointAsync("reserve", cancellationToken);
+            if (partial)
+            {
+                await transaction.Transaction.RollbackToSavepointAsync("reserve", cancellationToken);
+            }
             var reason = "Not enough stock for " + string.Join(", ", missing.Select(l => $"{l.Sku} ({l.Name})"));
             await FinishAsync(db, lease, OrderStatus.Rejected, reason, null, now, cancellationToken);
             return () =>
@@ -119,31 +140,25 @@ public sealed class OrderQueue(
                 Logger.Info("Order {OrderId} of {User} rejected: {Reason}", order.Id, order.UserName, reason);
             };
         }
-        await transaction.Transaction.ReleaseSavepointAsync("reserve", cancellationToken);
-        var total = await FixPricesAsync(db, order, cancellationToken);
+        if (partial)
+        {
+            await transaction.Transaction.ReleaseSavepointAsync("reserve", cancellationToken);
+        }
+        foreach (var line in lines)
+        {
+            await db.Database.ExecuteSqlAsync(
+                $"UPDATE order_lines SET UnitPriceCents = {line.UnitPriceCents} WHERE Id = {line.Id}", cancellationToken);
+        }
+        var total = lines.Sum(l => l.UnitPriceCents!.Value * l.Quantity);
         await FinishAsync(db, lease, OrderStatus.Confirmed, null, total, now, cancellationToken);
         // The seed's "who booked what" line.
         return () =>
         {
             metrics.OrderStatusChanged(OrderStatus.Confirmed);
             Logger.Info("{User} ordered {Items}: order {OrderId}, total {Total}", order.UserName,
-                string.Join(", ", order.Lines.OrderBy(l => l.Id).Select(l => $"{l.Quantity} x {l.Sku} ({l.Name})")),
+                string.Join(", ", lines.Select(l => $"{l.Quantity} x {l.Sku} ({l.Name})")),
                 order.Id, (total / 100m).ToString("0.00", CultureInfo.InvariantCulture));
         };
-    }
-
-    /// <summary>Sets each line's unit price to the goods price now, inside the reserving transaction; returns the total.</summary>
-    private static async Task<long> FixPricesAsync(ShopDb db, Order order, CancellationToken cancellationToken)
-    {
-        var ids = order.Lines.Select(l => l.GoodsId).Distinct().ToList();
-        var prices = await db.Set<Goods.Goods>().Where(g => ids.Contains(g.Id)).ToDictionaryAsync(g => g.Id, g => g.PriceCents, cancellationToken);
-        foreach (var line in order.Lines)
-        {
-            line.UnitPriceCents = prices[line.GoodsId];
-            await db.Set<OrderLine>().Where(l => l.Id == line.Id)
-                .ExecuteUpdateAsync(s => s.SetProperty(l => l.UnitPriceCents, line.UnitPriceCents), cancellationToken);
-        }
-        return order.Lines.Sum(l => l.UnitPriceCents!.Value * l.Quantity);
     }
 
     /// <summary>An order that keeps failing is rejected with the error, never left pending or dropped.</summary>
@@ -156,14 +171,19 @@ public sealed class OrderQueue(
         metrics.OrderStatusChanged(OrderStatus.Rejected);
     }
 
+    /// <summary>
+    /// Sets the final status, conditional on the order being still pending and still claimed by
+    /// this worker: the update that makes processing happen once. Plain SQL because it runs for
+    /// every order and EF's ExecuteUpdate translates its expression tree on every call.
+    /// </summary>
     private static async Task FinishAsync(
         ShopDb db, Lease lease, string status, string? reason, long? totalCents, DateTime now, CancellationToken cancellationToken)
     {
-        var held = await db.Set<Order>()
-            .Where(o => o.Id == lease.Id && o.ClaimedBy == lease.Worker && o.Status == OrderStatus.Pending)
-            .ExecuteUpdateAsync(s => s.SetProperty(o => o.Status, status).SetProperty(o => o.Reason, reason)
-                .SetProperty(o => o.TotalCents, totalCents).SetProperty(o => o.UpdatedAt, now)
-                .SetProperty(o => o.ClaimedBy, (string?)null).SetProperty(o => o.LeaseUntil, (long?)null), cancellationToken);
+        var held = await db.Database.ExecuteSqlAsync($"""
+            UPDATE orders SET Status = {status}, Reason = {reason}, TotalCents = {totalCents}, UpdatedAt = {now},
+                ClaimedBy = NULL, LeaseUntil = NULL
+            WHERE Id = {lease.Id} AND ClaimedBy = {lease.Worker} AND Status = {OrderStatus.Pending}
+            """, cancellationToken);
         if (held == 0)
         {
             throw new LeaseLostException($"Order {lease.Id}");
