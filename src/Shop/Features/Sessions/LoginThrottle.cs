@@ -7,26 +7,44 @@ using Shop.Rest;
 namespace Shop.Features.Sessions;
 
 /// <summary>
-/// After <see cref="MaxFailures"/> failed logins for one username (known or not) within
+/// After <see cref="MaxFailures"/> failed password checks for one username (known or not) within
 /// <see cref="Window"/>, every further attempt — even with the right password — is a 429 until the
-/// oldest of those failures leaves the window. Counted in the database so that it holds across
-/// restarts and instances.
+/// oldest of those failures leaves the window. Logins and the <c>current_password</c> of an account
+/// change count alike. Counted in the database so that it holds across restarts and instances.
 /// </summary>
+/// <remarks>
+/// An attempt is recorded as a failure BEFORE its password is checked, by one conditional INSERT
+/// that refuses when the window is already full; a success then clears the failures. Checking the
+/// count and recording the failure afterwards let concurrent guesses all pass the check while the
+/// password hashes were computed, so more than five got through.
+/// </remarks>
 public sealed class LoginThrottle(ShopDb db, TimeProvider clock, ILogger<LoginThrottle> logger)
 {
     public const int MaxFailures = 5;
     public const int KeyMax = 128;
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(15);
 
-    /// <summary>Throws the 429 (with <c>Retry-After</c>) while the username is throttled.</summary>
-    public async Task CheckAsync(string username, CancellationToken cancellationToken)
+    /// <summary>
+    /// Counts this attempt as a failure until <see cref="SucceededAsync"/> says otherwise; throws
+    /// the 429 (with <c>Retry-After</c>) when the username already has its fill of failures.
+    /// </summary>
+    public async Task BeginAttemptAsync(string username, CancellationToken cancellationToken)
     {
+        var key = Key(username);
         var now = clock.GetUtcNow().UtcDateTime;
-        var recent = await RecentFailuresAsync(Key(username), now, cancellationToken);
-        if (recent.Count >= MaxFailures)
+        var since = now - Window;
+        // Failures that left the window count for nothing; dropping them keeps the table small.
+        await db.Set<LoginFailure>().Where(f => f.NormalizedUsername == key && f.FailedAt <= since).ExecuteDeleteAsync(cancellationToken);
+        var recorded = await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO login_failures (NormalizedUsername, FailedAt)
+            SELECT {key}, {now}
+            WHERE (SELECT COUNT(*) FROM login_failures WHERE NormalizedUsername = {key} AND FailedAt > {since}) < {MaxFailures}
+            """, cancellationToken);
+        if (recorded == 0)
         {
+            var recent = await RecentFailuresAsync(key, now, cancellationToken);
             // Allowed again when so many failures have aged out that fewer than MaxFailures remain.
-            var until = recent[recent.Count - MaxFailures] + Window;
+            var until = recent[Math.Max(0, recent.Count - MaxFailures)] + Window;
             var seconds = Math.Max(1, (int)Math.Ceiling((until - now).TotalSeconds));
             throw new ApiProblem(429, "Too many failed logins for this username; try again later")
             {
@@ -35,22 +53,18 @@ public sealed class LoginThrottle(ShopDb db, TimeProvider clock, ILogger<LoginTh
         }
     }
 
-    public async Task RecordFailureAsync(string username, CancellationToken cancellationToken)
+    /// <summary>The password was wrong: the attempt stays counted. Logs the WARNING when it fills the window.</summary>
+    public async Task FailedAsync(string username, CancellationToken cancellationToken)
     {
         var key = Key(username);
-        var now = clock.GetUtcNow().UtcDateTime;
-        // Failures that left the window count for nothing; dropping them keeps the table small.
-        await db.Set<LoginFailure>().Where(f => f.NormalizedUsername == key && f.FailedAt <= now - Window).ExecuteDeleteAsync(cancellationToken);
-        db.Add(new LoginFailure { NormalizedUsername = key, FailedAt = now });
-        await db.SaveChangesAsync(cancellationToken);
-        if ((await RecentFailuresAsync(key, now, cancellationToken)).Count == MaxFailures)
+        if ((await RecentFailuresAsync(key, clock.GetUtcNow().UtcDateTime, cancellationToken)).Count == MaxFailures)
         {
             logger.Warning("Logins for {Username} throttled after {Failures} failures within 15 minutes", key, MaxFailures);
         }
     }
 
-    /// <summary>A successful login clears the username's failures.</summary>
-    public Task ResetAsync(string username, CancellationToken cancellationToken)
+    /// <summary>The password was right: the username's failures, this attempt's included, are cleared.</summary>
+    public Task SucceededAsync(string username, CancellationToken cancellationToken)
     {
         var key = Key(username);
         return db.Set<LoginFailure>().Where(f => f.NormalizedUsername == key).ExecuteDeleteAsync(cancellationToken);

@@ -47,16 +47,16 @@ public static class SessionsApi
         v.Text("username", input.Username, 1, 1024, required: true);
         v.Text("password", input.Password, 1, 1024, required: true);
         v.ThrowIfInvalid();
-        await throttle.CheckAsync(input.Username!, cancellationToken);
+        await throttle.BeginAttemptAsync(input.Username!, cancellationToken);
         var user = await accounts.CheckCredentialsAsync(input.Username!, input.Password!, cancellationToken);
         var log = logs.CreateLogger(typeof(SessionsApi));
         if (user is null)
         {
-            await throttle.RecordFailureAsync(input.Username!, cancellationToken);
+            await throttle.FailedAsync(input.Username!, cancellationToken);
             log.Info("Failed login for {Username}", User.Normalize(input.Username!));
             throw new ApiProblem(StatusCodes.Status401Unauthorized, InvalidCredentials);
         }
-        await throttle.ResetAsync(user.Username, cancellationToken);
+        await throttle.SucceededAsync(user.Username, cancellationToken);
         var session = await sessions.IssueAsync(user, cancellationToken);
         log.Info("User {UserId} ({Username}) logged in (session {SessionId})", user.Id, user.Username, session.Id);
         context.Response.Headers.Location = "/api/v1/sessions/current";

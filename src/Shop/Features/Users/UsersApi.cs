@@ -33,7 +33,7 @@ public static class UsersApi
         signedIn.MapGet("/{id:long}", GetUser).WithSummary("One user (yourself, or anyone for an admin)")
             .Produces<UserResponse>(200).WithProblems(404);
         signedIn.MapPatch("/{id:long}", ChangeUser).WithSummary("Change your e-mail or password (current_password required)")
-            .Accepts<UserChange>(JsonBody.MergePatch, JsonBody.Json).Produces<UserResponse>(200).WithWriteProblems().WithProblems(404);
+            .Accepts<UserChange>(JsonBody.MergePatch, JsonBody.Json).Produces<UserResponse>(200).WithWriteProblems().WithProblems(404, 429);
 
         var admin = group.MapGroup("").RequireAuthorization(Policies.Admin).WithProblems(401, 403);
         admin.MapGet("", ListUsers).WithSummary("List users (paged, sorted)")
@@ -75,7 +75,7 @@ public static class UsersApi
     }
 
     private static async Task<JsonHttpResult<UserResponse>> ChangeUser(
-        long id, HttpContext context, ShopDb db, UserAccounts accounts, SessionStore sessions, ILoggerFactory logs,
+        long id, HttpContext context, ShopDb db, UserAccounts accounts, SessionStore sessions, LoginThrottle throttle, ILoggerFactory logs,
         CancellationToken cancellationToken)
     {
         var caller = context.User;
@@ -90,10 +90,15 @@ public static class UsersApi
         UsersRules.Password(v, "password", change.Password, required: false);
         v.Text("current_password", change.CurrentPassword, 1, UsersRules.PasswordMax, required: true);
         v.ThrowIfInvalid();
+        // Guessing current_password with a stolen session is guessing the password: it counts
+        // towards the same throttle as logins.
+        await throttle.BeginAttemptAsync(user.Username, cancellationToken);
         if (!await accounts.PasswordMatchesAsync(user, change.CurrentPassword!, cancellationToken))
         {
+            await throttle.FailedAsync(user.Username, cancellationToken);
             throw ApiProblem.Validation("current_password", "is not the current password");
         }
+        await throttle.SucceededAsync(user.Username, cancellationToken);
         user.Email = change.Email;
         if (change.Password is { } password)
         {

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
+using Shop.Features.Sessions;
 
 namespace Shop.Tests.Features.Sessions;
 
@@ -70,5 +71,57 @@ public sealed class LoginThrottleTests
         }
         await using var second = await ShopApp.StartAsync(s => s with { Database = database });
         await (await LogInAsync(second, "carol", ShopApp.Password)).AssertProblemAsync(429);
+    }
+
+    [Fact]
+    public async Task ConcurrentWrongPasswordsGetNoMoreThanFiveTries()
+    {
+        await using var shop = await ShopApp.StartAsync();
+        await shop.CreateUserAsync("dora");
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => LogInAsync(shop, "dora", "wrong password")));
+
+        Assert.Equal(LoginThrottle.MaxFailures, answers.Count(a => a.StatusCode == HttpStatusCode.Unauthorized));
+        Assert.Equal(20 - LoginThrottle.MaxFailures, answers.Count(a => a.StatusCode == HttpStatusCode.TooManyRequests));
+        await (await LogInAsync(shop, "dora", ShopApp.Password)).AssertProblemAsync(429);
+    }
+
+    [Fact]
+    public async Task WrongCurrentPasswordsCountTowardsTheSameThrottle()
+    {
+        await using var shop = await ShopApp.StartAsync();
+        using var erin = await shop.SignInAsync("erin");
+        var id = (await shop.FindUserAsync("erin"))!.Id;
+        HttpRequestMessage Change(string currentPassword) => new(HttpMethod.Patch, $"/api/v1/users/{id}")
+        {
+            Content = Http.Json(new JsonObject { ["email"] = "erin@example.com", ["current_password"] = currentPassword }),
+        };
+
+        await FailAsync(shop, "erin", 2);
+        for (var i = 0; i < 3; i++)
+        {
+            await (await erin.SendAsync(Change("a wrong guess"), Ct)).AssertProblemAsync(400, "Validation failed");
+        }
+
+        await (await erin.SendAsync(Change(ShopApp.Password), Ct)).AssertProblemAsync(429);
+        await (await LogInAsync(shop, "erin", ShopApp.Password)).AssertProblemAsync(429);
+    }
+
+    [Fact]
+    public async Task TheRightCurrentPasswordClearsEarlierFailures()
+    {
+        await using var shop = await ShopApp.StartAsync();
+        using var fay = await shop.SignInAsync("fay");
+        var id = (await shop.FindUserAsync("fay"))!.Id;
+        await FailAsync(shop, "fay", 4);
+
+        var change = new HttpRequestMessage(HttpMethod.Patch, $"/api/v1/users/{id}")
+        {
+            Content = Http.Json(new JsonObject { ["email"] = "fay@example.com", ["current_password"] = ShopApp.Password }),
+        };
+        Assert.Equal(HttpStatusCode.OK, (await fay.SendAsync(change, Ct)).StatusCode);
+
+        await FailAsync(shop, "fay", 4);
+        Assert.Equal(HttpStatusCode.Created, (await LogInAsync(shop, "fay", ShopApp.Password)).StatusCode);
     }
 }
