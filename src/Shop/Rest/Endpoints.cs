@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Http.Metadata;
 
 namespace Shop.Rest;
 
@@ -26,6 +27,28 @@ public static class Endpoints
             options.SerializerOptions.Converters.Add(new UtcTimestampConverter());
             options.SerializerOptions.TypeInfoResolverChain.Add(RestJson.Default);
         });
+
+    /// <summary>
+    /// A module's route group (its blueprint): the URL prefix, the OpenAPI tag and content
+    /// negotiation, set once for all its endpoints. The collection itself is mapped as <c>""</c>
+    /// under the prefix, which leaves a trailing slash in its route template; metrics and traces
+    /// name the route without it (<c>/api/v1/goods</c>, the path clients call).
+    /// </summary>
+    public static RouteGroupBuilder MapModule(this IEndpointRouteBuilder routes, string prefix, string tag)
+    {
+        var group = routes.MapGroup(prefix).WithTags(tag).WithNegotiation();
+        ((IEndpointConventionBuilder)group).Add(endpoint =>
+        {
+            if (endpoint is RouteEndpointBuilder { RoutePattern.RawText: { Length: > 1 } template } && template.EndsWith('/'))
+            {
+                endpoint.Metadata.Add(new DiagnosticRoute(template.TrimEnd('/')));
+            }
+        });
+        return group;
+    }
+
+    /// <summary>The route name ASP.NET Core's request metrics use (<c>http.route</c>); the last one added wins.</summary>
+    private sealed record DiagnosticRoute(string Route) : IRouteDiagnosticsMetadata;
 
     /// <summary>Documents that an endpoint may answer with these problem statuses.</summary>
     public static TBuilder WithProblems<TBuilder>(this TBuilder builder, params int[] statuses)

@@ -27,7 +27,7 @@ public static class ApiKeysApi
 
     public static IEndpointRouteBuilder MapApiKeys(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/api-keys").WithTags("API keys").WithNegotiation()
+        var group = routes.MapModule("/api/v1/api-keys", "API keys")
             .RequireAuthorization(Policies.SignedIn).WithProblems(401);
         group.MapPost("", CreateKey).WithSummary("Create an API key (the key is shown this once)")
             .Accepts<ApiKeyRequest>(JsonBody.Json).Produces<CreatedApiKey>(201).WithWriteProblems();

@@ -21,7 +21,7 @@ public static class GoodsApi
 
     public static IEndpointRouteBuilder MapGoods(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/goods").WithTags("Goods").WithNegotiation();
+        var group = routes.MapModule("/api/v1/goods", "Goods");
         group.MapGet("", ListGoods).WithMetadata(new ProducesCsvAttribute())
             .WithSummary("List goods (paged, filtered, sorted; JSON or CSV)")
             .Produces<Page<GoodsResponse>>(200, "application/json", Negotiation.Csv).WithCollectionProblems();

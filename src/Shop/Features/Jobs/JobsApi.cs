@@ -29,7 +29,7 @@ public static class JobsApi
 
     public static IEndpointRouteBuilder MapJobs(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/jobs").WithTags("Jobs").WithNegotiation().RequireAuthorization(Policies.Admin);
+        var group = routes.MapModule("/api/v1/jobs", "Jobs").RequireAuthorization(Policies.Admin);
         group.MapGet("/{id:long}", GetJob).WithSummary("Get a job: its status and result")
             .Produces<JobResponse>(200).WithProblems(401, 403, 404, 406);
         return routes;

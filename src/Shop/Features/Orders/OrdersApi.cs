@@ -28,7 +28,7 @@ public static class OrdersApi
 
     public static IEndpointRouteBuilder MapOrders(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/orders").WithTags("Orders").WithNegotiation().RequireAuthorization(Policies.SignedIn);
+        var group = routes.MapModule("/api/v1/orders", "Orders").RequireAuthorization(Policies.SignedIn);
         group.MapPost("", PlaceOrder).WithSummary("Place an order: stored as pending and confirmed or rejected in the background")
             .Accepts<OrderCreate>(JsonBody.Json).Produces<OrderResponse>(202).WithWriteProblems().WithProblems(422);
         group.MapGet("", ListOrders).WithMetadata(new ProducesCsvAttribute())

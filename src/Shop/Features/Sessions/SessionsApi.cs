@@ -28,7 +28,7 @@ public static class SessionsApi
 
     public static IEndpointRouteBuilder MapSessions(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/sessions").WithTags("Sessions").WithNegotiation();
+        var group = routes.MapModule("/api/v1/sessions", "Sessions");
         group.MapPost("", LogIn).WithSummary("Log in: a bearer token for the Authorization header")
             .Accepts<LoginRequest>(JsonBody.Json).Produces<SessionResponse>(201).WithProblems(400, 401, 413, 415, 429);
 

@@ -21,7 +21,7 @@ public static class GoodsImportApi
 
     public static IEndpointRouteBuilder MapGoodsImports(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/goods/imports").WithTags("Goods").WithNegotiation()
+        var group = routes.MapModule("/api/v1/goods/imports", "Goods")
             .RequireAuthorization(Policies.Admin).WithWriteProblems();
         group.MapPost("", ImportGoods).WithSummary("Import goods (CSV or a JSON array); rows upsert by sku in a background job")
             .Accepts<GoodsWrite[]>(GoodsImportParser.Csv, GoodsImportParser.Json).Produces<JobResponse>(202);
