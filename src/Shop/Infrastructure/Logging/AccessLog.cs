@@ -8,7 +8,8 @@ namespace Shop.Infrastructure.Logging;
 
 /// <summary>
 /// The access log (<c>access_logfile</c>): Apache's combined format plus the request time in
-/// seconds and the request id, one line per request, written asynchronously.
+/// seconds and the request id, one line per request, written asynchronously. The size is the
+/// body bytes actually sent (counted, since most answers are chunked), <c>-</c> for none.
 /// <c>127.0.0.1 - alice [24/Nov/2026:01:53:19 +0000] "GET /api/v1/goods HTTP/1.1" 200 512 "-" "curl/8.5" 0.001234 3f2a…</c>
 /// </summary>
 public sealed class AccessLog : IDisposable
@@ -33,14 +34,14 @@ public sealed class AccessLog : IDisposable
 
     public bool Enabled => _logger is not null;
 
-    public void Write(HttpContext context, long startTimestamp)
+    public void Write(HttpContext context, long startTimestamp, long bodyBytes)
     {
         var request = context.Request;
         var response = context.Response;
         var seconds = Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds;
         var user = context.User.Identity?.Name is { Length: > 0 } name ? name : "-";
         var line = string.Create(CultureInfo.InvariantCulture,
-            $"{context.Connection.RemoteIpAddress?.ToString() ?? "-"} - {Quote(user, bare: true)} [{Timestamp(DateTimeOffset.Now)}] \"{request.Method} {Quote(request.Path + request.QueryString, bare: true)} {request.Protocol}\" {response.StatusCode} {response.ContentLength?.ToString(CultureInfo.InvariantCulture) ?? "-"} \"{Quote(request.Headers.Referer.ToString())}\" \"{Quote(request.Headers.UserAgent.ToString())}\" {seconds:0.000000} {context.TraceIdentifier}");
+            $"{context.Connection.RemoteIpAddress?.ToString() ?? "-"} - {Quote(user, bare: true)} [{Timestamp(DateTimeOffset.Now)}] \"{request.Method} {Quote(request.Path + request.QueryString, bare: true)} {request.Protocol}\" {response.StatusCode} {(bodyBytes > 0 ? bodyBytes.ToString(CultureInfo.InvariantCulture) : "-")} \"{Quote(request.Headers.Referer.ToString())}\" \"{Quote(request.Headers.UserAgent.ToString())}\" {seconds:0.000000} {context.TraceIdentifier}");
         _logger!.Information("{Line}", line);
     }
 
@@ -90,13 +91,14 @@ public static class AccessLogExtensions
         return app.Use(async (context, next) =>
         {
             var start = Stopwatch.GetTimestamp();
+            var body = ResponseBodyCounter.Attach(context);
             try
             {
                 await next(context);
             }
             finally
             {
-                log.Write(context, start);
+                log.Write(context, start, body.Bytes);
             }
         });
     }
