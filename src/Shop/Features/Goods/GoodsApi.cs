@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Shop.Infrastructure.Cache;
 using Shop.Infrastructure.Data;
 using Shop.Infrastructure.Logging;
+using Shop.Infrastructure.Metrics;
 using Shop.Rest;
 
 namespace Shop.Features.Goods;
@@ -17,7 +19,11 @@ public static class GoodsApi
         .Add("created_at", g => g.CreatedAt);
 
     public static IServiceCollection AddGoods(this IServiceCollection services) =>
-        services.AddJsonContext(GoodsJson.Default);
+        services.AddJsonContext(GoodsJson.Default)
+            .AddSingleton(s => new ReadCache<long, CachedGoods>("goods", s.GetRequiredService<DatabaseChanges>(), s.GetRequiredService<ShopMetrics>()));
+
+    /// <summary>A goods as <c>GET /api/v1/goods/{id}</c> answers it, as the read cache keeps it.</summary>
+    internal sealed record CachedGoods(GoodsResponse Body, string ETag);
 
     public static IEndpointRouteBuilder MapGoods(this IEndpointRouteBuilder routes)
     {
@@ -52,15 +58,21 @@ public static class GoodsApi
         return new PagedResult<GoodsResponse>(rows.ConvertAll(GoodsResponse.From), total, page, fields, GoodsJson.Default.GoodsResponse);
     }
 
+    /// <summary>
+    /// The hot read, through the in-process cache: while nothing was committed since the goods was
+    /// loaded, it is answered without a database context; otherwise it is read afresh.
+    /// </summary>
     private static async Task<Results<JsonHttpResult<GoodsResponse>, StatusCodeHttpResult>> GetGoods(
-        long id, HttpContext context, ShopDb db, CancellationToken cancellationToken)
+        long id, HttpContext context, ReadCache<long, CachedGoods> cache, CancellationToken cancellationToken)
     {
-        var goods = await GoodsQueries.ById(db, id, cancellationToken) ?? throw NotFound(id);
-        var etag = ETags.For(goods.Id, goods.Version);
-        context.Response.Headers.ETag = etag;
-        return ETags.NotModified(context.Request, etag)
+        var goods = await cache.GetOrLoadAsync(id, async token =>
+            await GoodsQueries.ById(context.RequestServices.GetRequiredService<ShopDb>(), id, token) is { } found
+                ? new CachedGoods(GoodsResponse.From(found), ETags.For(found.Id, found.Version))
+                : null, cancellationToken) ?? throw NotFound(id);
+        context.Response.Headers.ETag = goods.ETag;
+        return ETags.NotModified(context.Request, goods.ETag)
             ? TypedResults.StatusCode(StatusCodes.Status304NotModified)
-            : TypedResults.Json(GoodsResponse.From(goods), GoodsJson.Default.GoodsResponse);
+            : TypedResults.Json(goods.Body, GoodsJson.Default.GoodsResponse);
     }
 
     private static async Task<JsonHttpResult<GoodsResponse>> CreateGoods(

@@ -16,6 +16,7 @@ public static class DataServices
     {
         services.AddDbContextPool<ShopDb>(options => Configure(options, settings.SqliteConnectionString));
         services.AddSingleton<WriteGate>();
+        services.AddSingleton<Cache.DatabaseChanges>();
         return services;
     }
 
