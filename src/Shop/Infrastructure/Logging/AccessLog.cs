@@ -17,6 +17,9 @@ public sealed class AccessLog : IDisposable
     private static readonly System.Buffers.SearchValues<char> Special = System.Buffers.SearchValues.Create(
         "\\\"" + string.Concat(Enumerable.Range(0, 0xA0).Select(i => (char)i).Where(char.IsControl)));
 
+    /// <summary>How long an access line may wait in the buffer before it is in the file.</summary>
+    public static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
+
     private readonly Logger? _logger;
 
     public AccessLog(string? target)
@@ -28,7 +31,11 @@ public sealed class AccessLog : IDisposable
         var configuration = new LoggerConfiguration();
         _logger = (target == "-"
             ? configuration.WriteTo.Console(outputTemplate: "{Message:l}{NewLine}", formatProvider: null)
-            : configuration.WriteTo.Async(s => s.File(target, outputTemplate: "{Message:l}{NewLine}", encoding: new System.Text.UTF8Encoding(false), formatProvider: null)))
+            // Buffered, flushed every second: an unbuffered file sink makes one write(2) per line,
+            // which was 14 % of the CPU of a GET. A crash can lose the last second of access lines;
+            // the service log, which says what went wrong, stays unbuffered.
+            : configuration.WriteTo.Async(s => s.File(target, outputTemplate: "{Message:l}{NewLine}", encoding: new System.Text.UTF8Encoding(false),
+                formatProvider: null, buffered: true, flushToDiskInterval: FlushInterval)))
             .CreateLogger();
     }
 
