@@ -23,8 +23,9 @@ public static partial class UsersRules
     public static void Email(Validation v, string? email) =>
         v.Text("email", email, 3, EmailMax, pattern: EmailPattern(), patternRule: "must be an e-mail address");
 
-    // Letters are compared case-insensitively (User.NormalizedUsername), so capitals are allowed as written.
-    [GeneratedRegex(@"^[a-zA-Z0-9_.-]+\z")]
+    // The contract's alphabet exactly: lower-case letters only. Logging in still folds case
+    // (User.NormalizedUsername), so "ALICE" signs alice in.
+    [GeneratedRegex(@"^[a-z0-9_.-]+\z")]
     private static partial Regex UsernamePattern();
 
     [GeneratedRegex(@"^[^@\s]+@[^@\s]+\z")]

@@ -29,12 +29,24 @@ public sealed class UsersApiTests
     }
 
     [Fact]
-    public async Task ATakenUsernameIsAConflictWhateverItsCase()
+    public async Task ATakenUsernameIsAConflict()
     {
         await using var shop = await ShopApp.StartAsync();
         await shop.CreateUserAsync("bob");
-        var response = await shop.Client.PostAsync("/api/v1/users", Registration("BoB"), Ct);
-        await response.AssertProblemAsync(409, "The username 'BoB' is already taken");
+        var response = await shop.Client.PostAsync("/api/v1/users", Registration("bob"), Ct);
+        await response.AssertProblemAsync(409, "The username 'bob' is already taken");
+    }
+
+    [Theory]
+    [InlineData("Carol")]
+    [InlineData("BOB")]
+    [InlineData("zoë")]
+    public async Task AUsernameOutsideTheContractsAlphabetIsABadRequest(string username)
+    {
+        await using var shop = await ShopApp.StartAsync();
+        var response = await shop.Client.PostAsync("/api/v1/users", Registration(username), Ct);
+        var problem = await response.AssertProblemAsync(400, "Validation failed");
+        Assert.Equal("must be 3 to 32 of a-z 0-9 _ . -", (string?)problem["errors"]!["username"]![0]);
     }
 
     [Theory]

@@ -30,9 +30,9 @@ public sealed class UsersCommandTests
     {
         using var folder = new TempFolder();
         Assert.Equal(0, (await RunShopAsync(folder.Path, "first-password\n", "users", "create", "zoe", "--role", "customer")).ExitCode);
-        var again = await RunShopAsync(folder.Path, "second-password\n", "users", "create", "Zoe", "--role", "admin");
+        var again = await RunShopAsync(folder.Path, "second-password\n", "users", "create", "zoe", "--role", "admin");
         Assert.Equal(1, again.ExitCode);
-        Assert.Contains("shop: error: The username 'Zoe' is already taken", again.Stderr);
+        Assert.Contains("shop: error: The username 'zoe' is already taken", again.Stderr);
     }
 
     [Fact]
