@@ -61,9 +61,16 @@ public static class Endpoints
         return builder;
     }
 
-    /// <summary>The errors any collection GET can answer.</summary>
-    public static TBuilder WithCollectionProblems<TBuilder>(this TBuilder builder)
-        where TBuilder : IEndpointConventionBuilder => builder.WithProblems(400, 406);
+    /// <summary>
+    /// A collection GET: a JSON page of <typeparamref name="T"/> or, as the contract wants of every
+    /// collection, the same rows as CSV (the handler returns a <see cref="PagedResult{T}"/>), and
+    /// the errors any collection can answer. One call, so no collection can offer CSV in its
+    /// document and refuse it with a 406.
+    /// </summary>
+    public static RouteHandlerBuilder ProducesCollection<T>(this RouteHandlerBuilder builder) =>
+        builder.WithMetadata(new ProducesCsvAttribute())
+            .Produces<Page<T>>(200, "application/json", Negotiation.Csv)
+            .WithProblems(400, 406);
 
     /// <summary>The errors any authenticated write can answer.</summary>
     public static TBuilder WithWriteProblems<TBuilder>(this TBuilder builder)

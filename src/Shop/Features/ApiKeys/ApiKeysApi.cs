@@ -32,7 +32,7 @@ public static class ApiKeysApi
         group.MapPost("", CreateKey).WithSummary("Create an API key (the key is shown this once)")
             .Accepts<ApiKeyRequest>(JsonBody.Json).Produces<CreatedApiKey>(201).WithWriteProblems();
         group.MapGet("", ListKeys).WithSummary("List your API keys (no secrets)")
-            .Produces<Page<ApiKeyResponse>>(200, "application/json", Negotiation.Csv).WithCollectionProblems();
+            .ProducesCollection<ApiKeyResponse>();
         group.MapDelete("/{id:long}", DeleteKey).WithSummary("Delete one of your API keys: it stops working at once")
             .Produces(204).WithProblems(404);
         return routes;

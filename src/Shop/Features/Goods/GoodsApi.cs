@@ -28,9 +28,9 @@ public static class GoodsApi
     public static IEndpointRouteBuilder MapGoods(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapModule("/api/v1/goods", "Goods");
-        group.MapGet("", ListGoods).WithMetadata(new ProducesCsvAttribute())
+        group.MapGet("", ListGoods)
             .WithSummary("List goods (paged, filtered, sorted; JSON or CSV)")
-            .Produces<Page<GoodsResponse>>(200, "application/json", Negotiation.Csv).WithCollectionProblems();
+            .ProducesCollection<GoodsResponse>();
         group.MapGet("/{id:long}", GetGoods).WithSummary("Get one goods")
             .Produces<GoodsResponse>(200).Produces(304).WithProblems(404, 406);
 

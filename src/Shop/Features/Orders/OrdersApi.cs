@@ -31,9 +31,9 @@ public static class OrdersApi
         var group = routes.MapModule("/api/v1/orders", "Orders").RequireAuthorization(Policies.SignedIn);
         group.MapPost("", PlaceOrder).WithSummary("Place an order: stored as pending and confirmed or rejected in the background")
             .Accepts<OrderCreate>(JsonBody.Json).Produces<OrderResponse>(202).WithWriteProblems().WithProblems(422);
-        group.MapGet("", ListOrders).WithMetadata(new ProducesCsvAttribute())
+        group.MapGet("", ListOrders)
             .WithSummary("List orders: your own (admins: all, filters user_id and status)")
-            .Produces<Page<OrderResponse>>(200, "application/json", Negotiation.Csv).WithCollectionProblems().WithProblems(401);
+            .ProducesCollection<OrderResponse>().WithProblems(401);
         group.MapGet("/{id:long}", GetOrder).WithSummary("Get an order (owner or admin)")
             .Produces<OrderResponse>(200).WithProblems(401, 404, 406);
         group.MapPatch("/{id:long}", CancelOrder).WithSummary("Cancel an order: {\"status\": \"cancelled\"}; stock is given back")

@@ -34,7 +34,7 @@ public static class SessionsApi
 
         var signedIn = group.MapGroup("").RequireAuthorization(Policies.SignedIn).WithProblems(401, 403);
         signedIn.MapGet("", ListSessions).WithSummary("Your live sessions (no tokens)")
-            .Produces<Page<SessionInfo>>(200, "application/json", Negotiation.Csv).WithCollectionProblems();
+            .ProducesCollection<SessionInfo>();
         signedIn.MapDelete("/current", LogOut).WithSummary("Log out: the bearer token stops working").Produces(204);
         return routes;
     }

@@ -37,7 +37,7 @@ public static class UsersApi
 
         var admin = group.MapGroup("").RequireAuthorization(Policies.Admin).WithProblems(401, 403);
         admin.MapGet("", ListUsers).WithSummary("List users (paged, sorted)")
-            .Produces<Page<UserResponse>>(200, "application/json", Negotiation.Csv).WithCollectionProblems();
+            .ProducesCollection<UserResponse>();
         admin.MapDelete("/{id:long}", DeleteUser).WithSummary("Delete a user with their sessions and API keys")
             .Produces(204).WithProblems(404);
         return routes;
