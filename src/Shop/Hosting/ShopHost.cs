@@ -52,6 +52,9 @@ public static class ShopHost
         app.UseAccessLog();
         app.UseRestErrors();
         app.UseMiddleware<RequestLimitsMiddleware>();
+        app.UseHeadAsGet();
+        // Routing after the HEAD rewrite, so a HEAD finds its GET route.
+        app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
         return app;
@@ -60,7 +63,8 @@ public static class ShopHost
     /// <summary><c>/openapi/v1.json</c> and the interactive reference at <c>/docs</c>.</summary>
     public static WebApplication MapDocs(this WebApplication app)
     {
-        app.MapOpenApi().ExcludeFromDescription();
+        // One document, at one fixed path: any other /openapi/... is an ordinary 404 with the problem body.
+        app.MapOpenApi("/openapi/v1.json").ExcludeFromDescription();
         // The bearer scheme comes pre-selected in the page, so a person pastes a token and tries calls.
         // Everything the page needs comes from this service (the script is bundled in the Scalar package):
         // no web fonts from Scalar's CDN and no telemetry, so /docs works on a closed network.

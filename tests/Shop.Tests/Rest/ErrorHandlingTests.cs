@@ -16,16 +16,26 @@ public sealed class ErrorHandlingTests
         await (await shop.Client.GetAsync("/api/v1/nothing-here", Ct)).AssertProblemAsync(404, "No such resource");
     }
 
+    [Theory]
+    [InlineData("/openapi/v2.json")]
+    [InlineData("/openapi/nothing")]
+    public async Task AnUnknownOpenApiDocumentIsAProblem404(string path)
+    {
+        await using var shop = await ShopApp.StartAsync();
+        await (await shop.Client.GetAsync(path, Ct)).AssertProblemAsync(404, "No such resource");
+        Assert.Equal(HttpStatusCode.OK, (await shop.Client.GetAsync("/openapi/v1.json", Ct)).StatusCode);
+    }
+
     [Fact]
     public async Task AWrongMethodIs405WithAllow()
     {
         await using var shop = await ShopApp.StartAsync();
         var response = await shop.Client.DeleteAsync("/api/v1/goods", Ct);
         await response.AssertProblemAsync(405);
-        Assert.Equal(["GET", "POST"], response.Content.Headers.Allow.Order());
+        Assert.Equal(["GET", "HEAD", "POST"], response.Content.Headers.Allow.Order());
         var onItem = await shop.Client.PostAsync("/api/v1/goods/1", Http.Json("{}"), Ct);
         await onItem.AssertProblemAsync(405);
-        Assert.Equal(["DELETE", "GET", "PATCH", "PUT"], onItem.Content.Headers.Allow.Order());
+        Assert.Equal(["DELETE", "GET", "HEAD", "PATCH", "PUT"], onItem.Content.Headers.Allow.Order());
     }
 
     [Fact]

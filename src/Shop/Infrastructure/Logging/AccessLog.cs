@@ -9,7 +9,8 @@ namespace Shop.Infrastructure.Logging;
 /// <summary>
 /// The access log (<c>access_logfile</c>): Apache's combined format plus the request time in
 /// seconds and the request id, one line per request, written asynchronously. The size is the
-/// body bytes actually sent (counted, since most answers are chunked), <c>-</c> for none.
+/// body bytes actually sent (counted, since most answers are chunked), <c>-</c> for none (and for
+/// HEAD, whose body is written by the handler but never sent).
 /// <c>127.0.0.1 - alice [24/Nov/2026:01:53:19 +0000] "GET /api/v1/goods HTTP/1.1" 200 512 "-" "curl/8.5" 0.001234 3f2a…</c>
 /// </summary>
 public sealed class AccessLog : IDisposable
@@ -48,7 +49,7 @@ public sealed class AccessLog : IDisposable
         var seconds = Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds;
         var user = context.User.Identity?.Name is { Length: > 0 } name ? name : "-";
         var line = string.Create(CultureInfo.InvariantCulture,
-            $"{context.Connection.RemoteIpAddress?.ToString() ?? "-"} - {Quote(user, bare: true)} [{Timestamp(DateTimeOffset.Now)}] \"{request.Method} {Quote(request.Path + request.QueryString, bare: true)} {request.Protocol}\" {response.StatusCode} {(bodyBytes > 0 ? bodyBytes.ToString(CultureInfo.InvariantCulture) : "-")} \"{Quote(request.Headers.Referer.ToString())}\" \"{Quote(request.Headers.UserAgent.ToString())}\" {seconds:0.000000} {context.TraceIdentifier}");
+            $"{context.Connection.RemoteIpAddress?.ToString() ?? "-"} - {Quote(user, bare: true)} [{Timestamp(DateTimeOffset.Now)}] \"{request.Method} {Quote(request.Path + request.QueryString, bare: true)} {request.Protocol}\" {response.StatusCode} {(bodyBytes > 0 && !HttpMethods.IsHead(request.Method) ? bodyBytes.ToString(CultureInfo.InvariantCulture) : "-")} \"{Quote(request.Headers.Referer.ToString())}\" \"{Quote(request.Headers.UserAgent.ToString())}\" {seconds:0.000000} {context.TraceIdentifier}");
         _logger!.Information("{Line}", line);
     }
 
