@@ -39,7 +39,7 @@ public static class UsersApi
         admin.MapGet("", ListUsers).WithSummary("List users (paged, sorted)")
             .ProducesCollection<UserResponse>();
         admin.MapDelete("/{id:long}", DeleteUser).WithSummary("Delete a user with their sessions and API keys")
-            .Produces(204).WithProblems(404);
+            .Produces(204).WithProblems(404, 409);
         return routes;
     }
 
@@ -115,9 +115,17 @@ public static class UsersApi
     private static async Task<NoContent> DeleteUser(long id, HttpContext context, ShopDb db, ILoggerFactory logs, CancellationToken cancellationToken)
     {
         // Sessions and API keys go with the user (cascading foreign keys), so they stop working at once.
-        if (await db.Set<User>().Where(u => u.Id == id).ExecuteDeleteAsync(cancellationToken) == 0)
+        // The last admin stays: without one, nobody could manage the shop until someone with shell
+        // access ran `shop users create`. The count is part of the one DELETE statement, so two
+        // admins deleting each other at the same moment cannot both succeed.
+        var deleted = await db.Set<User>()
+            .Where(u => u.Id == id && (u.Role != Policies.AdminRole || db.Set<User>().Count(a => a.Role == Policies.AdminRole) > 1))
+            .ExecuteDeleteAsync(cancellationToken);
+        if (deleted == 0)
         {
-            throw NotFound(id);
+            throw await db.Set<User>().AnyAsync(u => u.Id == id, cancellationToken)
+                ? new ApiProblem(StatusCodes.Status409Conflict, "The last admin cannot be deleted; make another admin first")
+                : NotFound(id);
         }
         logs.CreateLogger(typeof(UsersApi)).Info("User {UserId} deleted by {User}", id, Policies.NameOf(context));
         return TypedResults.NoContent();

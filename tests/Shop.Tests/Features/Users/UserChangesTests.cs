@@ -87,6 +87,23 @@ public sealed class UserChangesTests
     }
 
     [Fact]
+    public async Task TheLastAdminCannotBeDeletedButAnotherAdminCan()
+    {
+        await using var shop = await ShopApp.StartAsync();
+        using var admin = shop.AdminClient();
+        var self = (await shop.FindUserAsync(ShopApp.AdminUsername))!.Id;
+
+        await (await admin.DeleteAsync($"/api/v1/users/{self}", Ct)).AssertProblemAsync(409, "The last admin cannot be deleted; make another admin first");
+        Assert.NotNull(await shop.FindUserAsync(ShopApp.AdminUsername));
+
+        using var second = await shop.SignInAsync("second-admin", "admin");
+        var secondId = (await shop.FindUserAsync("second-admin"))!.Id;
+        var both = await Task.WhenAll(admin.DeleteAsync($"/api/v1/users/{secondId}", Ct), second.DeleteAsync($"/api/v1/users/{self}", Ct));
+        Assert.Single(both, r => r.StatusCode == HttpStatusCode.NoContent);
+        Assert.True((await shop.FindUserAsync(ShopApp.AdminUsername)) is not null || (await shop.FindUserAsync("second-admin")) is not null);
+    }
+
+    [Fact]
     public async Task ACustomerCannotDeleteUsers()
     {
         await using var shop = await ShopApp.StartAsync();
