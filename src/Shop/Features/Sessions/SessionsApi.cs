@@ -35,6 +35,8 @@ public static class SessionsApi
         var signedIn = group.MapGroup("").RequireAuthorization(Policies.SignedIn).WithProblems(401, 403);
         signedIn.MapGet("", ListSessions).WithSummary("Your live sessions (no tokens)")
             .ProducesCollection<SessionInfo>();
+        signedIn.MapGet("/current", GetCurrent).WithSummary("The session of this bearer token (where a login's Location points)")
+            .Produces<SessionInfo>(200).WithProblems(406);
         signedIn.MapDelete("/current", LogOut).WithSummary("Log out: the bearer token stops working").Produces(204);
         return routes;
     }
@@ -77,11 +79,24 @@ public static class SessionsApi
         return new PagedResult<SessionInfo>(rows, total, page, fields, SessionsJson.Default.SessionInfo);
     }
 
+    private static async Task<JsonHttpResult<SessionInfo>> GetCurrent(ClaimsPrincipal caller, ShopDb db, CancellationToken cancellationToken)
+    {
+        var id = SessionStore.SessionId(caller) ?? throw NoSession("has a current session");
+        var session = await db.Set<Session>().Where(s => s.Id == id)
+            .Select(s => new SessionInfo(s.Id, s.CreatedAt, s.ExpiresAt, true)).FirstOrDefaultAsync(cancellationToken);
+        // Revoked between authentication and this read: the token no longer names a session.
+        return TypedResults.Json(session ?? throw ApiProblem.NotFound("Session not found"), SessionsJson.Default.SessionInfo);
+    }
+
+    /// <summary>An API key has no session: 403, pointing to where keys are managed.</summary>
+    private static ApiProblem NoSession(string what) => new(StatusCodes.Status403Forbidden,
+        $"Only a session's bearer token {what}; delete an API key at /api/v1/api-keys/{{id}}");
+
     private static async Task<NoContent> LogOut(ClaimsPrincipal caller, SessionStore sessions, ILoggerFactory logs, CancellationToken cancellationToken)
     {
         if (!await sessions.RevokeCurrentAsync(caller, cancellationToken))
         {
-            throw new ApiProblem(StatusCodes.Status403Forbidden, "Only a session's bearer token can log out; delete an API key at /api/v1/api-keys/{id}");
+            throw NoSession("can log out");
         }
         logs.CreateLogger(typeof(SessionsApi)).Info("User {UserId} ({Username}) logged out", caller.GetUserId(), caller.Identity!.Name);
         return TypedResults.NoContent();

@@ -31,6 +31,35 @@ public sealed class SessionsApiTests
     }
 
     [Fact]
+    public async Task TheLocationOfALoginShowsThatSession()
+    {
+        await using var shop = await ShopApp.StartAsync();
+        await shop.CreateUserAsync("amy");
+        var response = await shop.Client.PostAsync("/api/v1/sessions", Login("amy", ShopApp.Password), Ct);
+        using var amy = shop.BearerClient((string)(await response.ReadJsonAsync())["token"]!);
+
+        var current = await amy.GetAsync(response.Headers.Location, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, current.StatusCode);
+        var body = await current.ReadJsonAsync();
+        Assert.Equal(["id", "created_at", "expires_at", "current"], body.AsObject().Select(p => p.Key));
+        Assert.True((bool)body["current"]!);
+        var listed = (await (await amy.GetAsync("/api/v1/sessions", Ct)).ReadJsonAsync())["items"]!.AsArray();
+        Assert.Equal((long)body["id"]!, (long)Assert.Single(listed)!["id"]!);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await amy.DeleteAsync(response.Headers.Location, Ct)).StatusCode);
+        await (await amy.GetAsync(response.Headers.Location, Ct)).AssertProblemAsync(401, "Invalid or expired token");
+    }
+
+    [Fact]
+    public async Task AnApiKeyHasNoCurrentSession()
+    {
+        await using var shop = await ShopApp.StartAsync();
+        using var admin = shop.CreateClient(("X-API-Key", ShopApp.AdminKey));
+        await (await admin.GetAsync("/api/v1/sessions/current", Ct)).AssertProblemAsync(403);
+    }
+
+    [Fact]
     public async Task AWrongPasswordAndAnUnknownUserGetTheSameAnswer()
     {
         await using var shop = await ShopApp.StartAsync();
