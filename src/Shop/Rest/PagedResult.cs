@@ -112,18 +112,41 @@ public sealed class FieldSet
             return new FieldSet([], all: true);
         }
         var known = NamesOf(typeInfo);
-        var names = fields.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct().ToList();
+        var names = FieldList.Split("fields", fields).Distinct().ToList();
         var unknown = names.Where(n => !known.Contains(n)).ToList();
-        if (names.Count == 0 || unknown.Count > 0)
+        if (unknown.Count > 0)
         {
-            throw ApiProblem.Validation("fields", names.Count == 0
-                ? "must list at least one field"
-                : $"unknown field '{SortMap<object>.Truncate(unknown[0])}'; use {string.Join(", ", known)}");
+            throw ApiProblem.Validation("fields", $"unknown field '{SortMap<object>.Truncate(unknown[0])}'; use {string.Join(", ", known)}");
         }
         return new FieldSet(names, all: false);
     }
 
     public static IReadOnlyList<string> NamesOf(JsonTypeInfo typeInfo) => typeInfo.Properties.Select(p => p.Name).ToList();
+}
+
+/// <summary>The comma-separated field names of <c>sort</c> and <c>fields</c>.</summary>
+public static class FieldList
+{
+    /// <summary>
+    /// The names in a list such as <c>price,-created_at</c>; null gives none. An empty list or an
+    /// empty name (<c>sort=</c>, <c>fields=id,,name</c>) is a 400: it is a broken URL, and
+    /// guessing what it meant would hide the client's bug.
+    /// </summary>
+    public static IReadOnlyList<string> Split(string parameter, string? list)
+    {
+        if (list is null)
+        {
+            return [];
+        }
+        var names = list.Split(',', StringSplitOptions.TrimEntries);
+        if (names.All(n => n.Length == 0))
+        {
+            throw ApiProblem.Validation(parameter, "must list at least one field");
+        }
+        return names.Any(n => n.Length == 0 || n == "-")
+            ? throw ApiProblem.Validation(parameter, "has an empty field name (two commas in a row, or one at an end)")
+            : names;
+    }
 }
 
 /// <summary>Builds the <c>Link</c> header: first, prev, next and last, in the style the client used.</summary>

@@ -28,7 +28,7 @@ public sealed class SortMap<T>(Expression<Func<T, long>> id)
     {
         var first = true;
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var raw in (sort ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        foreach (var raw in FieldList.Split("sort", sort))
         {
             var descending = raw.StartsWith('-');
             var name = descending ? raw[1..] : raw;
