@@ -23,9 +23,12 @@ public static class ETags
         var header = request.Headers.IfMatch;
         if (header.Count > 0 && !AnyMatches(header, etag, weak: false))
         {
-            throw new ApiProblem(412, "The resource has changed since you read it (If-Match does not match its ETag)");
+            throw Stale();
         }
     }
+
+    /// <summary>The 412 of a write whose If-Match names a version that is no longer current.</summary>
+    public static ApiProblem Stale() => new(412, "The resource has changed since you read it (If-Match does not match its ETag)");
 
     private static bool AnyMatches(Microsoft.Extensions.Primitives.StringValues header, string etag, bool weak)
     {

@@ -83,7 +83,7 @@ public static class GoodsApi
         var goods = new Goods { Sku = input.Sku, Name = input.Name, NameFolded = "", CreatedAt = now, UpdatedAt = now, Version = 1 };
         input.ApplyTo(goods);
         db.Add(goods);
-        await SaveAsync(db, context, goods, cancellationToken);
+        await TrySaveAsync(db, goods, cancellationToken);
         logs.CreateLogger(typeof(GoodsApi)).Info("Goods {GoodsId} ({Sku}) created by {User}", goods.Id, goods.Sku, Policies.NameOf(context));
         context.Response.Headers.Location = $"/api/v1/goods/{goods.Id}";
         return Written(context, goods, StatusCodes.Status201Created);
@@ -99,27 +99,58 @@ public static class GoodsApi
         UpdateAsync(id, context, db, clock, logs, "changed",
             goods => JsonBody.ReadMergePatchAsync(context.Request, GoodsRules.ToWrite(goods), GoodsJson.Default.GoodsWrite, cancellationToken), cancellationToken);
 
-    /// <summary>PUT and PATCH: 404, then the If-Match precondition, then the body, then the write.</summary>
+    /// <summary>
+    /// PUT and PATCH: 404, then the If-Match precondition, then the body, then the write. A write
+    /// that meets a concurrent one (typically an order taking stock) fails with 412 when the client
+    /// sent If-Match — it asked to change only the version it read — and otherwise is applied again
+    /// to the goods as it now is: without If-Match the last writer wins, as the client expects.
+    /// </summary>
     private static async Task<JsonHttpResult<GoodsResponse>> UpdateAsync(
         long id, HttpContext context, ShopDb db, TimeProvider clock, ILoggerFactory logs, string verb,
         Func<Goods, Task<GoodsWrite>> readBody, CancellationToken cancellationToken)
     {
-        var goods = await FindForWriteAsync(db, context, id, cancellationToken);
-        GoodsRules.Validate(await readBody(goods)).ApplyTo(goods);
-        goods.UpdatedAt = UtcTimestampConverter.Now(clock);
-        goods.Version++;
-        await SaveAsync(db, context, goods, cancellationToken);
-        logs.CreateLogger(typeof(GoodsApi)).Info("Goods {GoodsId} ({Sku}) {Change} by {User}", goods.Id, goods.Sku, verb, Policies.NameOf(context));
-        return Written(context, goods, StatusCodes.Status200OK);
+        // The body is read again on each attempt (a merge patch applies to the goods as it is then).
+        context.Request.EnableBuffering();
+        for (var attempt = 1; ; attempt++)
+        {
+            var goods = await FindForWriteAsync(db, context, id, cancellationToken);
+            context.Request.Body.Position = 0;
+            GoodsRules.Validate(await readBody(goods)).ApplyTo(goods);
+            goods.UpdatedAt = UtcTimestampConverter.Now(clock);
+            goods.Version++;
+            if (await TrySaveAsync(db, goods, cancellationToken))
+            {
+                logs.CreateLogger(typeof(GoodsApi)).Info("Goods {GoodsId} ({Sku}) {Change} by {User}", goods.Id, goods.Sku, verb, Policies.NameOf(context));
+                return Written(context, goods, StatusCodes.Status200OK);
+            }
+            if (context.Request.Headers.IfMatch.Count > 0)
+            {
+                throw ETags.Stale();
+            }
+            if (attempt == MaxWriteAttempts)
+            {
+                throw new ApiProblem(409, "The goods kept changing while this request tried to write it; retry");
+            }
+            db.ChangeTracker.Clear();
+        }
     }
+
+    /// <summary>Attempts of a write without If-Match that meets concurrent writes before it gives up.</summary>
+    private const int MaxWriteAttempts = 5;
 
     private static async Task<NoContent> DeleteGoods(
         long id, HttpContext context, ShopDb db, ILoggerFactory logs, CancellationToken cancellationToken)
     {
-        var goods = await FindForWriteAsync(db, context, id, cancellationToken);
-        db.Remove(goods);
-        await SaveAsync(db, context, goods, cancellationToken);
-        logs.CreateLogger(typeof(GoodsApi)).Info("Goods {GoodsId} ({Sku}) deleted by {User}", goods.Id, goods.Sku, Policies.NameOf(context));
+        // With If-Match, only the version the client read may go; without it, the goods goes
+        // whatever happened to it since, in one statement (no read-then-delete race with orders).
+        var version = context.Request.Headers.IfMatch.Count > 0 ? (await FindForWriteAsync(db, context, id, cancellationToken)).Version : (int?)null;
+        var goods = db.Set<Goods>().Where(g => g.Id == id && (version == null || g.Version == version));
+        var sku = await goods.Select(g => g.Sku).FirstOrDefaultAsync(cancellationToken);
+        if (sku is null || await goods.ExecuteDeleteAsync(cancellationToken) == 0)
+        {
+            throw version is null ? NotFound(id) : ETags.Stale();
+        }
+        logs.CreateLogger(typeof(GoodsApi)).Info("Goods {GoodsId} ({Sku}) deleted by {User}", id, sku, Policies.NameOf(context));
         return TypedResults.NoContent();
     }
 
@@ -130,18 +161,17 @@ public static class GoodsApi
         return goods;
     }
 
-    private static async Task SaveAsync(ShopDb db, HttpContext context, Goods goods, CancellationToken cancellationToken)
+    /// <summary>Saves; false when another writer changed the goods since it was read. A duplicate sku is the 409.</summary>
+    private static async Task<bool> TrySaveAsync(ShopDb db, Goods goods, CancellationToken cancellationToken)
     {
         try
         {
             await db.SaveChangesAsync(cancellationToken);
+            return true;
         }
         catch (DbUpdateConcurrencyException)
         {
-            // Another writer got there between our read and our write.
-            throw context.Request.Headers.IfMatch.Count > 0
-                ? new ApiProblem(412, "The resource has changed since you read it (If-Match does not match its ETag)")
-                : new ApiProblem(409, "The goods was changed by another request at the same time; read it again and retry");
+            return false;
         }
         catch (DbUpdateException ex) when (DataServices.IsUniqueViolation(ex))
         {

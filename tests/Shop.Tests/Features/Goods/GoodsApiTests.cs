@@ -250,4 +250,50 @@ public sealed class GoodsApiTests
         Assert.Equal(new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" }, response.Content.Headers.ContentType);
         Assert.Matches("^\"\\d+-\\d+\"$", response.Headers.ETag!.Tag);
     }
+
+    [Fact]
+    public async Task ConcurrentPatchesWithoutIfMatchAllApplyAndNoneIsLost()
+    {
+        await using var shop = await ShopApp.StartAsync();
+        using var admin = shop.AdminClient();
+        var id = (long)(await CreateAsync(admin, "RACE-1", stock: 0))["id"]!;
+
+        // Each PATCH sets its own description; all of them must succeed (the last writer wins).
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
+            admin.SendAsync(Http.Request(HttpMethod.Patch, $"/api/v1/goods/{id}", $$"""{"description": "writer {{i}}"}"""), Ct)));
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+        var final = await (await shop.Client.GetAsync($"/api/v1/goods/{id}", Ct)).ReadJsonAsync();
+        Assert.StartsWith("writer ", (string?)final["description"], StringComparison.Ordinal);
+        Assert.Equal($"\"{id}-21\"", (await shop.Client.GetAsync($"/api/v1/goods/{id}", Ct)).Headers.ETag!.Tag);
+    }
+
+    [Fact]
+    public async Task APatchWithoutIfMatchIsAppliedOnTopOfStockTakenByOrdersMeanwhile()
+    {
+        await using var shop = await ShopApp.StartAsync();
+        using var admin = shop.AdminClient();
+        var id = (long)(await CreateAsync(admin, "RACE-2", price: 2m, stock: 1000))["id"]!;
+        using var buyer = await shop.SignInAsync("buyer");
+
+        var orders = Enumerable.Range(0, 40).Select(_ =>
+            buyer.PostAsync("/api/v1/orders", Http.Json($$"""{"items":[{"goods_id":{{id}},"quantity":1}]}"""), Ct)).ToList();
+        var patches = Enumerable.Range(0, 10).Select(i =>
+            admin.SendAsync(Http.Request(HttpMethod.Patch, $"/api/v1/goods/{id}", $$"""{"price": {{3 + i}}}"""), Ct)).ToList();
+
+        Assert.All(await Task.WhenAll(patches), a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+        Assert.All(await Task.WhenAll(orders), a => Assert.Equal(HttpStatusCode.Accepted, a.StatusCode));
+    }
+
+    [Fact]
+    public async Task ADeleteWithoutIfMatchDeletesWhateverHappenedToTheGoods()
+    {
+        await using var shop = await ShopApp.StartAsync();
+        using var admin = shop.AdminClient();
+        var id = (long)(await CreateAsync(admin, "RACE-3"))["id"]!;
+        Assert.Equal(HttpStatusCode.OK, (await admin.SendAsync(Http.Request(HttpMethod.Patch, $"/api/v1/goods/{id}", """{"stock": 9}"""), Ct)).StatusCode);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/v1/goods/{id}", Ct)).StatusCode);
+        await (await admin.DeleteAsync($"/api/v1/goods/{id}", Ct)).AssertProblemAsync(404);
+    }
 }
