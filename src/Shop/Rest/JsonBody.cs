@@ -94,6 +94,10 @@ public static class JsonBody
         {
             return element.Deserialize(typeInfo) ?? throw ApiProblem.BadRequest("The request body must be a JSON object");
         }
+        catch (JsonMemberException ex)
+        {
+            throw ApiProblem.Validation(FieldOf(ex.Path), ex.Message);
+        }
         catch (JsonException ex)
         {
             throw ApiProblem.Validation(FieldOf(ex.Path), "has the wrong type");

@@ -53,7 +53,11 @@ public sealed class Validation
         return value;
     }
 
-    /// <summary>Checks money: a number in range with at most two decimals (never rounded). Returns cents.</summary>
+    /// <summary>
+    /// Checks money: a number in range with at most two decimals (never rounded). Returns cents. The
+    /// amount must have been read exactly (<see cref="Rest.Money"/>): a decimal parser has already
+    /// rounded away the digits beyond its precision that this check would refuse.
+    /// </summary>
     public long? Money(string field, decimal? value, decimal min, decimal max, bool required = false)
     {
         if (value is not { } amount)

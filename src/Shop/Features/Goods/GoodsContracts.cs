@@ -4,9 +4,14 @@ using Shop.Rest;
 
 namespace Shop.Features.Goods;
 
-/// <summary>The writable fields, as sent to POST and PUT (and the target a PATCH is merged into).</summary>
+/// <summary>
+/// The writable fields, as sent to POST and PUT (and the target a PATCH is merged into). The price
+/// is read from the exact number text, so that it is never rounded before the rules see it.
+/// </summary>
 public sealed record GoodsWrite(
-    string? Sku, string? Name, string? Description, decimal? Price, long? Stock, string? Category);
+    string? Sku, string? Name, string? Description,
+    [property: JsonConverter(typeof(MoneyJsonConverter))] decimal? Price,
+    long? Stock, string? Category);
 
 /// <summary>A goods as the API shows it.</summary>
 public sealed record GoodsResponse(

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Shop.Infrastructure.Data;
 using Shop.Rest;
@@ -25,8 +24,8 @@ internal static class GoodsQueries
         {
             goods = goods.Where(g => g.Category == category);
         }
-        var min = Cents(filter.MinPrice, "min_price", ceiling: true);
-        var max = Cents(filter.MaxPrice, "max_price", ceiling: false);
+        var min = Cents(filter.MinPrice, "min_price");
+        var max = Cents(filter.MaxPrice, "max_price");
         if (min > max)
         {
             throw ApiProblem.Validation("min_price", "must not be greater than max_price");
@@ -48,17 +47,21 @@ internal static class GoodsQueries
         };
     }
 
-    private static long? Cents(string? text, string name, bool ceiling)
+    /// <summary>
+    /// A price bound in cents. Like a price in a body it is read exactly and never rounded: a bound
+    /// with more than 2 decimals is a 400, not a bound moved to the next cent.
+    /// </summary>
+    private static long? Cents(string? text, string name)
     {
         if (text is null)
         {
             return null;
         }
-        if (!decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount) || amount > GoodsRules.PriceMax)
+        var range = $"must be a number from 0 to {GoodsRules.PriceMax}";
+        if (!Money.TryParse(text, out var amount, out var error))
         {
-            throw ApiProblem.Validation(name, $"must be a number from 0 to {GoodsRules.PriceMax}");
+            throw ApiProblem.Validation(name, error == Money.TooManyDecimals ? error : range);
         }
-        var cents = amount * 100;
-        return (long)(ceiling ? decimal.Ceiling(cents) : decimal.Floor(cents));
+        return amount >= 0 && amount <= GoodsRules.PriceMax ? Money.ToCents(amount) : throw ApiProblem.Validation(name, range);
     }
 }

@@ -9,7 +9,7 @@ public sealed class GoodsImportTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static async Task<JsonNode> ImportAsync(HttpClient admin, string body, string mediaType, bool bom = false)
+    internal static async Task<JsonNode> ImportAsync(HttpClient admin, string body, string mediaType, bool bom = false)
     {
         var bytes = (bom ? Encoding.UTF8.GetPreamble() : []).Concat(Encoding.UTF8.GetBytes(body)).ToArray();
         var content = new ByteArrayContent(bytes);
@@ -24,7 +24,7 @@ public sealed class GoodsImportTests
         return await JobsApiTests.WaitForJobAsync(admin, location, TimeSpan.FromMinutes(3));
     }
 
-    private static async Task<JsonNode> GoodsBySkuAsync(HttpClient client, string sku)
+    internal static async Task<JsonNode> GoodsBySkuAsync(HttpClient client, string sku)
     {
         var page = await (await client.GetAsync($"/api/v1/goods?q=&per_page=100", Ct)).ReadJsonAsync();
         return page["items"]!.AsArray().Single(g => (string?)g!["sku"] == sku)!;

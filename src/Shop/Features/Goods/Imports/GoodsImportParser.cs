@@ -80,10 +80,13 @@ public static class GoodsImportParser
         decimal? price = null;
         if (Field("price") is { } priceText)
         {
-            price = decimal.TryParse(priceText, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var p) ? p : null;
-            if (price is null)
+            if (Money.TryParse(priceText, out var amount, out var error))
             {
-                errors.Add("price: must be a number");
+                price = amount;
+            }
+            else
+            {
+                errors.Add($"price: {error}");
             }
         }
         long? stock = null;
