@@ -41,8 +41,8 @@ internal static class GoodsQueries
         return filter.InStock?.ToLowerInvariant() switch
         {
             null => goods,
-            "true" or "1" => goods.Where(g => g.Stock > 0),
-            "false" or "0" => goods.Where(g => g.Stock == 0),
+            "true" => goods.Where(g => g.Stock > 0),
+            "false" => goods.Where(g => g.Stock == 0),
             _ => throw ApiProblem.Validation("in_stock", "must be true or false"),
         };
     }

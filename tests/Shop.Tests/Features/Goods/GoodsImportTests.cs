@@ -64,6 +64,23 @@ public sealed class GoodsImportTests
         Assert.Equal("Loose, leaf", (string?)(await GoodsBySkuAsync(shop.Client, "NEW-1"))["description"]);
     }
 
+    [Theory]
+    [InlineData("\n")]
+    [InlineData("\r\n")]
+    public async Task AnUnterminatedQuoteIsReportedOnTheLineWhereItsRowStarts(string newline)
+    {
+        await using var shop = await ShopApp.StartAsync();
+        using var admin = shop.AdminClient();
+        var csv = string.Join(newline, "sku,name,description,price,stock,category", "OK-1,Fine,d,1,1,c", "Q-1,\"unterminated,d,1,1,c", "Q-2,Swallowed,d,1,1,c") + newline;
+
+        var job = await ImportAsync(admin, csv, "text/csv");
+
+        var failed = Assert.Single(job["result"]!["failed"]!.AsArray())!;
+        Assert.Equal(3, (int)failed["line"]!);
+        Assert.Contains("quote", (string?)failed["error"], StringComparison.Ordinal);
+        Assert.Equal(1, (int)job["result"]!["created"]!);
+    }
+
     [Fact]
     public async Task JsonImportReportsBadElementsByTheirIndex()
     {

@@ -119,6 +119,8 @@ public sealed class GoodsListingTests
     [InlineData("max_price=-1", "max_price")]
     [InlineData("min_price=5&max_price=1", "min_price")]
     [InlineData("in_stock=maybe", "in_stock")]
+    [InlineData("in_stock=1", "in_stock")]
+    [InlineData("in_stock=0", "in_stock")]
     public async Task BadQueryParametersAre400NamingTheParameter(string query, string parameter)
     {
         await using var shop = await ShopApp.StartAsync();

@@ -44,6 +44,7 @@ public static class GoodsImportParser
         using var parser = new CsvParser(text, configuration);
         var header = parser.Read() ? Header(parser.Record!) : throw new ImportFormatException("The CSV file is empty: it needs the header row");
         var rows = 0;
+        var next = 2; // Where the next record starts if no blank line comes first.
         while (parser.Read())
         {
             if (++rows > MaxRows)
@@ -52,8 +53,18 @@ public static class GoodsImportParser
             }
             // RawRow is the last physical line of the record; a quoted field may span several.
             var line = parser.RawRow - parser.RawRecord.TrimEnd('\r', '\n').Count(c => c == '\n');
+            // An odd number of quotes: one was opened and never closed, so the record ran to the
+            // end of the file, and RawRow then counts the file's last line break too. Such a
+            // record starts where the previous one ended.
+            var unclosed = parser.RawRecord.Count(c => c == '"') % 2 == 1;
+            if (unclosed)
+            {
+                line = Math.Min(line, next);
+            }
+            next = line + Math.Max(1, parser.RawRecord.Count(c => c == '\n'));
             var record = parser.Record!;
-            yield return badData ? Failed(line, "malformed CSV (a stray quote)")
+            yield return unclosed ? Failed(line, "malformed CSV (a quote is never closed; the rest of the file is this row)")
+                : badData ? Failed(line, "malformed CSV (a stray quote)")
                 : record.Length != header.Length ? Failed(line, $"has {record.Length} fields; the header has {header.Length}")
                 : FromCsv(line, header, record);
             badData = false;
