@@ -67,7 +67,7 @@ public static class SettingsLoader
             Bind = Get("bind") is { } bind ? SettingValues.Bind(bind) : settings.Bind,
             Workers = Get("workers") is { } workers ? SettingValues.Integer("workers", workers, 1, 64) : settings.Workers,
             Database = Get("database") is { } database ? SettingValues.Database(database) : settings.Database,
-            Redis = Get("redis") is { Length: > 0 } redis ? redis : null,
+            Redis = Get("redis") is { } redis ? SettingValues.Redis(redis) : null,
             Pidfile = Get("pidfile") is { } pid ? SettingValues.LogTarget("pidfile", pid) : null,
             AccessLogfile = Get("access_logfile") is { } access ? SettingValues.LogTarget("access_logfile", access) : null,
             LogFile = Get("log_file") is { } log ? SettingValues.LogTarget("log_file", log) : null,

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Globalization;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Routing;
 using Shop.Features.Goods;
@@ -14,6 +15,8 @@ namespace Shop.Hosting;
 /// </summary>
 public static class ShopCli
 {
+    private const int MaxSeedGoods = 10_000_000;
+
     internal static readonly Option<string?> Config = new("--config") { Description = "Settings file (JSON, or INI-style 'name = value' lines)" };
 
     public static async Task<int> RunAsync(string[] args)
@@ -92,14 +95,24 @@ public static class ShopCli
 
     private static Command SeedCommand()
     {
-        var goods = new Option<int>("--goods") { Description = "How many demo goods to add", Required = true };
-        goods.Validators.Add(r =>
+        var goods = new Option<int>("--goods")
         {
-            if (r.GetValueOrDefault<int>() is < 1 or > 10_000_000)
+            Description = "How many demo goods to add (1 to 10000000)",
+            Required = true,
+            // Parsed here rather than by the built-in int converter with a validator: a validator
+            // that reads a value the converter could not make ("abc", "1.5", too big) throws, and
+            // the command died with a stack trace instead of the usual one-line usage error.
+            CustomParser = r =>
             {
-                r.AddError("--goods must be from 1 to 10000000");
-            }
-        });
+                var token = r.Tokens.Count > 0 ? r.Tokens[^1].Value : "";
+                if (int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= MaxSeedGoods)
+                {
+                    return n;
+                }
+                r.AddError($"--goods must be a whole number from 1 to {MaxSeedGoods} (got '{token}')");
+                return 0;
+            },
+        };
         var command = new Command("seed", "Fill the catalogue with demo goods") { goods, Config };
         command.SetAction((result, cancellationToken) => RunWithSettingsAsync(result, [], async (settings, ct) =>
         {
@@ -142,10 +155,24 @@ public static class ShopCli
             await Console.Error.WriteLineAsync($"shop: error: {unsupported}");
             return 2;
         }
+        if (ListenCheck.FindProblem(settings.Bind) is { } bindProblem)
+        {
+            await Console.Error.WriteLineAsync($"shop: error: bind: {bindProblem}");
+            return 1;
+        }
         await using var app = Program.BuildApp(settings);
         // The embedded default must work with no set-up, so serve applies pending migrations.
         await MigrateAsync(app, cancellationToken);
-        await app.StartAsync(cancellationToken);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ListenCheck.IsBindFailure(ex))
+        {
+            // Another process took an address between the check above and Kestrel's bind.
+            await Console.Error.WriteLineAsync($"shop: error: bind: {string.Join(", ", settings.Bind)}: {ex.Message.Split('\n')[0]}");
+            return 1;
+        }
         if (settings.Pidfile is { } pidfile)
         {
             // Written aside and renamed, so a reader never sees an empty or half-written pidfile.

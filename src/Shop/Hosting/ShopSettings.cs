@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 
 namespace Shop.Hosting;
 
@@ -12,7 +13,10 @@ public sealed record ShopSettings
     public IReadOnlyList<string> Bind { get; init; } = ["127.0.0.1:5000"];
     public int Workers { get; init; } = 1;
     public string Database { get; init; } = "shop.db";
+
+    /// <summary>Always null until Redis support lands: the loader refuses a non-empty <c>redis</c>.</summary>
     public string? Redis { get; init; }
+
     public string? Pidfile { get; init; }
     public string? AccessLogfile { get; init; }
     public string? LogFile { get; init; }
@@ -63,26 +67,67 @@ public sealed class SettingsException(string setting, string problem)
 /// <summary>Parsers for setting values, each failing with a message that names the setting.</summary>
 internal static class SettingValues
 {
+    private const string BindExample = "for example 127.0.0.1:5000 or [::1]:5000";
+
+    /// <summary>
+    /// HOST:PORT entries, where HOST is an IPv4 address, a bracketed IPv6 address, <c>localhost</c>,
+    /// or 0.0.0.0 / [::] for every interface. Host names are refused: Kestrel listens on every
+    /// interface for any host it cannot read as an address, so a typo would expose the service.
+    /// </summary>
     public static IReadOnlyList<string> Bind(string raw)
     {
         var items = raw.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         if (items.Length == 0)
         {
-            throw new SettingsException("bind", "needs at least one HOST:PORT");
+            throw new SettingsException("bind", $"needs at least one HOST:PORT ({BindExample})");
         }
         foreach (var item in items)
         {
             var colon = item.LastIndexOf(':');
             var host = colon > 0 ? item[..colon] : "";
-            var hostOk = host.StartsWith('[') && host.EndsWith(']')
-                ? IPAddress.TryParse(host[1..^1], out _)
-                : host.Length > 0 && Uri.CheckHostName(host) is UriHostNameType.Dns or UriHostNameType.IPv4;
-            if (!hostOk || !int.TryParse(item[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > 65535)
+            if (host.Length == 0)
             {
-                throw new SettingsException("bind", $"'{item}' is not HOST:PORT (for example 127.0.0.1:5000 or [::1]:5000)");
+                throw new SettingsException("bind", $"'{item}' is not HOST:PORT ({BindExample})");
+            }
+            if (host.Contains(':') && !host.StartsWith('['))
+            {
+                throw new SettingsException("bind", $"'{item}' is not HOST:PORT (an IPv6 address goes in brackets: [::1]:5000)");
+            }
+            if (!int.TryParse(item[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > 65535)
+            {
+                throw new SettingsException("bind", $"'{item}' has no PORT from 0 to 65535 ({BindExample})");
+            }
+            var isLocalhost = host.Equals("localhost", StringComparison.OrdinalIgnoreCase);
+            if (!isLocalhost && ListenAddress(host) is null)
+            {
+                throw new SettingsException("bind", $"'{item}': HOST must be an IPv4 address, a bracketed IPv6 address, localhost, "
+                    + "or 0.0.0.0 / [::] for every interface (Kestrel would listen on every interface for anything else)");
+            }
+            if (isLocalhost && port == 0)
+            {
+                // Kestrel cannot pick one free port for both of localhost's addresses and fails at start-up.
+                throw new SettingsException("bind", $"'{item}': localhost needs a fixed PORT (use 127.0.0.1:0 for any free port)");
             }
         }
         return items;
+    }
+
+    /// <summary>
+    /// The address of a bind HOST other than localhost: a dotted-quad IPv4 address, or an IPv6
+    /// address in brackets without a zone; null for anything else. <see cref="IPAddress.TryParse(string, out IPAddress)"/>
+    /// alone is too lenient (it reads "10.1" as 10.0.0.1 and "010.0.0.1" as octal).
+    /// </summary>
+    public static IPAddress? ListenAddress(string host)
+    {
+        if (host.StartsWith('[') && host.EndsWith(']'))
+        {
+            return IPAddress.TryParse(host[1..^1], out var v6) && v6.AddressFamily == AddressFamily.InterNetworkV6 && v6.ScopeId == 0
+                && !host.Contains('%') ? v6 : null;
+        }
+        var parts = host.Split('.');
+        var isDottedQuad = parts.Length == 4 && parts.All(p => p.Length is > 0 and <= 3 && p.All(char.IsAsciiDigit)
+            && (p.Length == 1 || p[0] != '0') && int.Parse(p, CultureInfo.InvariantCulture) <= 255);
+        return isDottedQuad ? IPAddress.Parse(host) : null;
     }
 
     public static int Integer(string setting, string raw, int min, int max) =>
@@ -141,6 +186,16 @@ internal static class SettingValues
             ? throw new SettingsException("database", $"'{raw}' is not a usable SQLite file path (does its folder exist?)")
             : raw;
     }
+
+    /// <summary>
+    /// Refuses any Redis address until Redis support lands: accepting one and ignoring it would let
+    /// an operator believe instances share a cache and locks while each keeps its own (and /readyz
+    /// would say ready while the configured Redis is down).
+    /// </summary>
+    public static string? Redis(string raw) =>
+        string.IsNullOrWhiteSpace(raw)
+            ? null
+            : throw new SettingsException("redis", "Redis is not supported yet; leave it empty (the cache, invalidation and locks are in-process)");
 
     public static Uri HttpUrl(string setting, string raw) =>
         Uri.TryCreate(raw, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0

@@ -42,7 +42,7 @@ public sealed class CliTests : IDisposable
     [Theory]
     [InlineData("SHOP_LOG_LEVEL", "loud", "shop: error: log_level: must be one of debug, info, warning, error (got 'loud')")]
     [InlineData("SHOP_BIND", "nowhere", "shop: error: bind: 'nowhere' is not HOST:PORT (for example 127.0.0.1:5000 or [::1]:5000)")]
-    [InlineData("SHOP_BIND", "127.0.0.1:70000", "shop: error: bind: '127.0.0.1:70000' is not HOST:PORT (for example 127.0.0.1:5000 or [::1]:5000)")]
+    [InlineData("SHOP_BIND", "127.0.0.1:70000", "shop: error: bind: '127.0.0.1:70000' has no PORT from 0 to 65535 (for example 127.0.0.1:5000 or [::1]:5000)")]
     [InlineData("SHOP_WORKERS", "many", "shop: error: workers: must be an integer from 1 to 64 (got 'many')")]
     [InlineData("SHOP_QUEUE_WORKER", "maybe", "shop: error: queue_worker: must be true or false (got 'maybe')")]
     [InlineData("SHOP_TRUSTED_PROXIES", "10.0.0.300", "shop: error: trusted_proxies: '10.0.0.300' is not an IP address")]

@@ -48,7 +48,17 @@ public static class ShopCommand
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // A command that should have stopped (say, a serve with a bad setting that listens
+            // instead) must not outlive the failed test.
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
         return new Result(process.ExitCode, await stdout, await stderr);
     }
 }
