@@ -34,7 +34,18 @@ public static class ShopCli
         {
             args = ["serve", .. args];
         }
-        return await root.Parse(args).InvokeAsync();
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            // Usage errors look like every other error of the command line and exit with 2, as a
+            // bad setting does (the convention of getopt and argparse); 1 is left for failures.
+            foreach (var error in parsed.Errors)
+            {
+                await Console.Error.WriteLineAsync($"shop: error: {error.Message}");
+            }
+            return 2;
+        }
+        return await parsed.InvokeAsync();
     }
 
     private static Command ServeCommand()

@@ -113,8 +113,9 @@ public sealed class StartUpErrorTests : IDisposable
         var result = await ShopCommand.RunAsync(["seed", "--goods", goods], Environment());
 
         // The same exit code as the parser's other usage errors (here: a missing required option).
-        Assert.Equal(1, missing.ExitCode);
-        AssertOneLineError(result, missing.ExitCode, $"--goods must be a whole number from 1 to 10000000 (got '{goods}')");
+        Assert.Equal(2, missing.ExitCode);
+        Assert.StartsWith("shop: error: ", missing.Stderr, StringComparison.Ordinal);
+        AssertOneLineError(result, missing.ExitCode, $"shop: error: --goods must be a whole number from 1 to 10000000 (got '{goods}')");
     }
 
     [Theory]
