@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using Shop.Features.Goods;
 using Shop.Features.Users;
 using Shop.Infrastructure.Data;
+using Shop.Rest;
 
 namespace Shop.Hosting;
 
@@ -231,6 +232,10 @@ public static class ShopCli
 
     private static string WhoMayCall(Endpoint endpoint)
     {
+        if (endpoint.Metadata.GetMetadata<CallerRule>() is { } rule)
+        {
+            return rule.Who;
+        }
         if (endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null)
         {
             return "anyone";

@@ -44,3 +44,14 @@ public static class Policies
             ],
             scheme));
 }
+
+/// <summary>
+/// Who may call an endpoint when the handler narrows its group's policy (an order's owner or an
+/// admin, a user themselves): what <c>shop routes</c> prints in its WHO column.
+/// </summary>
+public sealed record CallerRule(string Who);
+
+public static class CallerRules
+{
+    public static RouteHandlerBuilder CalledBy(this RouteHandlerBuilder builder, string who) => builder.WithMetadata(new CallerRule(who));
+}

@@ -30,12 +30,16 @@ public sealed class CliTests : IDisposable
 
         Assert.Equal(0, result.ExitCode);
         var rows = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
+            .Select(line => line.Split(' ', 3, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
         Assert.Equal(["METHOD", "PATH", "WHO"], rows[0]);
         Assert.Contains(["GET", "/api/v1/goods", "anyone"], rows);
         Assert.Contains(["POST", "/api/v1/goods", "admin"], rows);
         Assert.Contains(["DELETE", "/api/v1/goods/{id:long}", "admin"], rows);
         Assert.Contains(["GET", "/healthz", "anyone"], rows);
+        // Where the handler narrows the group's policy, the rule of the contract's table is shown.
+        Assert.Contains(["GET", "/api/v1/orders/{id:long}", "owner, admin"], rows);
+        Assert.Contains(["PATCH", "/api/v1/users/{id:long}", "self"], rows);
+        Assert.Contains(["DELETE", "/api/v1/sessions/current", "bearer token"], rows);
         Assert.False(File.Exists(Path.Combine(Folder, "shop.db")), "routes must not touch the database");
     }
 

@@ -33,7 +33,7 @@ public static class ApiKeysApi
             .Accepts<ApiKeyRequest>(JsonBody.Json).Produces<CreatedApiKey>(201).WithWriteProblems();
         group.MapGet("", ListKeys).WithSummary("List your API keys (no secrets)")
             .ProducesCollection<ApiKeyResponse>();
-        group.MapDelete("/{id:long}", DeleteKey).WithSummary("Delete one of your API keys: it stops working at once")
+        group.MapDelete("/{id:long}", DeleteKey).CalledBy("owner").WithSummary("Delete one of your API keys: it stops working at once")
             .Produces(204).WithProblems(404);
         return routes;
     }

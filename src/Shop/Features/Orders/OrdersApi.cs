@@ -34,9 +34,9 @@ public static class OrdersApi
         group.MapGet("", ListOrders)
             .WithSummary("List orders: your own (admins: all, filters user_id and status)")
             .ProducesCollection<OrderResponse>().WithProblems(401);
-        group.MapGet("/{id:long}", GetOrder).WithSummary("Get an order (owner or admin)")
+        group.MapGet("/{id:long}", GetOrder).CalledBy("owner, admin").WithSummary("Get an order (owner or admin)")
             .Produces<OrderResponse>(200).WithProblems(401, 404, 406);
-        group.MapPatch("/{id:long}", CancelOrder).WithSummary("Cancel an order: {\"status\": \"cancelled\"}; stock is given back")
+        group.MapPatch("/{id:long}", CancelOrder).CalledBy("owner, admin").WithSummary("Cancel an order: {\"status\": \"cancelled\"}; stock is given back")
             .Accepts<OrderPatch>(JsonBody.MergePatch, JsonBody.Json).Produces<OrderResponse>(200).WithWriteProblems().WithProblems(404, 409);
         return routes;
     }

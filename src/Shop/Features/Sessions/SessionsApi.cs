@@ -35,9 +35,9 @@ public static class SessionsApi
         var signedIn = group.MapGroup("").RequireAuthorization(Policies.SignedIn).WithProblems(401, 403);
         signedIn.MapGet("", ListSessions).WithSummary("Your live sessions (no tokens)")
             .ProducesCollection<SessionInfo>();
-        signedIn.MapGet("/current", GetCurrent).WithSummary("The session of this bearer token (where a login's Location points)")
+        signedIn.MapGet("/current", GetCurrent).CalledBy("bearer token").WithSummary("The session of this bearer token (where a login's Location points)")
             .Produces<SessionInfo>(200).WithProblems(406);
-        signedIn.MapDelete("/current", LogOut).WithSummary("Log out: the bearer token stops working").Produces(204);
+        signedIn.MapDelete("/current", LogOut).CalledBy("bearer token").WithSummary("Log out: the bearer token stops working").Produces(204);
         return routes;
     }
 

@@ -30,9 +30,9 @@ public static class UsersApi
 
         var signedIn = group.MapGroup("").RequireAuthorization(Policies.SignedIn).WithProblems(401);
         signedIn.MapGet("/me", Me).WithSummary("The signed-in user").Produces<UserResponse>(200);
-        signedIn.MapGet("/{id:long}", GetUser).WithSummary("One user (yourself, or anyone for an admin)")
+        signedIn.MapGet("/{id:long}", GetUser).CalledBy("self, admin").WithSummary("One user (yourself, or anyone for an admin)")
             .Produces<UserResponse>(200).WithProblems(404);
-        signedIn.MapPatch("/{id:long}", ChangeUser).WithSummary("Change your e-mail or password (current_password required)")
+        signedIn.MapPatch("/{id:long}", ChangeUser).CalledBy("self").WithSummary("Change your e-mail or password (current_password required)")
             .Accepts<UserChange>(JsonBody.MergePatch, JsonBody.Json).Produces<UserResponse>(200).WithWriteProblems().WithProblems(404, 429);
 
         var admin = group.MapGroup("").RequireAuthorization(Policies.Admin).WithProblems(401, 403);
