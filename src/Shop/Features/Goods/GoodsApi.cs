@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Shop.Infrastructure.Cache;
@@ -20,7 +21,9 @@ public static class GoodsApi
 
     public static IServiceCollection AddGoods(this IServiceCollection services) =>
         services.AddJsonContext(GoodsJson.Default)
-            .AddSingleton(s => new ReadCache<long, CachedGoods>("goods", s.GetRequiredService<DatabaseChanges>(), s.GetRequiredService<ShopMetrics>()));
+            .AddSingleton(s => new ReadCache<long, CachedGoods>("goods", s.GetRequiredService<DatabaseChanges>(), s.GetRequiredService<ShopMetrics>()))
+            // Pages are bigger than single goods (up to 100 each), so fewer are kept.
+            .AddSingleton(s => new ReadCache<string, CachedPage>("goods_pages", s.GetRequiredService<DatabaseChanges>(), s.GetRequiredService<ShopMetrics>(), capacity: 1_000));
 
     /// <summary>A goods as <c>GET /api/v1/goods/{id}</c> answers it, as the read cache keeps it.</summary>
     internal sealed record CachedGoods(GoodsResponse Body, string ETag);
@@ -46,17 +49,32 @@ public static class GoodsApi
         return routes;
     }
 
+    /// <summary>
+    /// A page of the catalogue, through the in-process cache: the same filters, sort and page are
+    /// answered from memory while nothing was committed since they were read. The parameters are
+    /// checked (and the query built) first, so a bad one is a 400 whether or not it is cached.
+    /// </summary>
     private static async Task<PagedResult<GoodsResponse>> ListGoods(
-        [AsParameters] CollectionQuery query, [AsParameters] GoodsFilter filter, ShopDb db, CancellationToken cancellationToken)
+        [AsParameters] CollectionQuery query, [AsParameters] GoodsFilter filter, ShopDb db, ReadCache<string, CachedPage> pages,
+        CancellationToken cancellationToken)
     {
         var page = PageRequest.From(query);
         var fields = FieldSet.Parse(query.Fields, GoodsJson.Default.GoodsResponse);
         var goods = GoodsQueries.Filter(db.Set<Goods>(), filter);
         var sorted = Sorts.Apply(goods, query.Sort);
-        var total = await goods.CountAsync(cancellationToken);
-        var rows = await sorted.Skip(page.Offset).Take(page.Limit).ToListAsync(cancellationToken);
-        return new PagedResult<GoodsResponse>(rows.ConvertAll(GoodsResponse.From), total, page, fields, GoodsJson.Default.GoodsResponse);
+        var key = PageKey(filter.Q, filter.Category, filter.MinPrice, filter.MaxPrice, filter.InStock, query.Sort, page.Offset.ToString(CultureInfo.InvariantCulture), page.Limit.ToString(CultureInfo.InvariantCulture));
+        var cached = await pages.GetOrLoadAsync(key, async token => new CachedPage(
+            (await sorted.Skip(page.Offset).Take(page.Limit).ToListAsync(token)).ConvertAll(GoodsResponse.From),
+            await goods.CountAsync(token)), cancellationToken);
+        return new PagedResult<GoodsResponse>(cached!.Items, cached.Total, page, fields, GoodsJson.Default.GoodsResponse);
     }
+
+    /// <summary>One page of a listing as the read cache keeps it.</summary>
+    internal sealed record CachedPage(List<GoodsResponse> Items, int Total);
+
+    /// <summary>An unambiguous key of the parts: each is length-prefixed, so no value can pose as two.</summary>
+    private static string PageKey(params string?[] parts) =>
+        string.Join("|", parts.Select(p => p is null ? "-" : $"{p.Length}:{p}"));
 
     /// <summary>
     /// The hot read, through the in-process cache: while nothing was committed since the goods was

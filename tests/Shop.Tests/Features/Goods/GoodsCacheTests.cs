@@ -10,12 +10,12 @@ public sealed class GoodsCacheTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static async Task<(double Hits, double Misses)> CountsAsync(ShopApp shop)
+    private static async Task<(double Hits, double Misses)> CountsAsync(ShopApp shop, string cache = "goods")
     {
         // /metrics reuses an answer for 300 ms; wait for a fresh one.
         await Task.Delay(TimeSpan.FromMilliseconds(350), Ct);
         var samples = await PrometheusText.ScrapeAsync(shop.Client);
-        double Count(string name) => samples.Where(name, ("cache", "goods")).Sum(s => s.Value);
+        double Count(string name) => samples.Where(name, ("cache", cache)).Sum(s => s.Value);
         return (Count("shop_cache_hits_total"), Count("shop_cache_misses_total"));
     }
 
@@ -97,5 +97,42 @@ public sealed class GoodsCacheTests
         using var admin = shop.AdminClient();
         var id = (long)(await GoodsApiTests.CreateAsync(admin, "CACHED-4"))["id"]!;
         Assert.Equal("CACHED-4", (string?)(await GetAsync(shop, id))["sku"]);
+    }
+
+    [Fact]
+    public async Task AListingPageIsCachedPerQueryAndNeverStale()
+    {
+        await using var shop = await ShopApp.StartAsync();
+        using var admin = shop.AdminClient();
+        await GoodsApiTests.CreateAsync(admin, "PAGE-1", name: "Green tea", category: "tea");
+        await GoodsApiTests.CreateAsync(admin, "PAGE-2", name: "Black tea", category: "tea");
+        const string query = "/api/v1/goods?category=tea&sort=-name&per_page=1";
+        async Task<(string Body, string? Total)> ListAsync(string path)
+        {
+            var response = await shop.Client.GetAsync(path, Ct);
+            return (await response.Content.ReadAsStringAsync(Ct), response.Headers.GetValues("X-Total-Count").Single());
+        }
+
+        var first = await ListAsync(query);
+        var before = await CountsAsync(shop, "goods_pages");
+        Assert.Equal(first, await ListAsync(query));
+        Assert.Equal(before.Hits + 1, (await CountsAsync(shop, "goods_pages")).Hits);
+        // Another query is another entry, not the cached page.
+        Assert.Contains("Black tea", (await ListAsync("/api/v1/goods?category=tea&sort=name&per_page=1")).Body, StringComparison.Ordinal);
+
+        await using (var other = new SqliteConnection($"Data Source={shop.Settings.Database};Pooling=False"))
+        {
+            await other.OpenAsync(Ct);
+            await using var insert = other.CreateCommand();
+            insert.CommandText = """
+                INSERT INTO goods (Sku, Name, NameFolded, Description, PriceCents, Stock, Category, CreatedAt, UpdatedAt, Version)
+                VALUES ('PAGE-3', 'White tea', 'white tea', '', 100, 1, 'tea', '2026-12-01 00:00:00', '2026-12-01 00:00:00', 1)
+                """;
+            await insert.ExecuteNonQueryAsync(Ct);
+        }
+
+        var after = await ListAsync(query);
+        Assert.Equal("3", after.Total);
+        Assert.Contains("White tea", after.Body, StringComparison.Ordinal);
     }
 }
