@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using Microsoft.Extensions.Caching.Memory;
 using Shop.Infrastructure.Metrics;
 
 namespace Shop.Infrastructure.Cache;
@@ -6,16 +6,17 @@ namespace Shop.Infrastructure.Cache;
 /// <summary>
 /// The contract's in-process cache: a read-through cache whose entries are used only while the
 /// database has not changed since they were loaded (<see cref="DatabaseChanges"/>), so no reader
-/// sees stale data and no writer has to invalidate anything. Hits and misses are counted in
+/// sees stale data and no writer has to invalidate anything. Entries live in a
+/// <see cref="MemoryCache"/> bounded by <c>capacity</c> entries. Hits and misses are counted in
 /// <c>shop_cache_hits_total{cache}</c> and <c>shop_cache_misses_total{cache}</c>.
 /// </summary>
 /// <param name="name">The cache's name in metrics, e.g. <c>goods</c>.</param>
-/// <param name="capacity">Entries kept at most; when full, the cache starts afresh (entries are cheap to load again).</param>
-public sealed class ReadCache<TKey, TValue>(string name, DatabaseChanges changes, ShopMetrics metrics, int capacity = 10_000)
+/// <param name="capacity">Entries kept at most; beyond it MemoryCache drops the least recently used.</param>
+public sealed class ReadCache<TKey, TValue>(string name, DatabaseChanges changes, ShopMetrics metrics, int capacity = 10_000) : IDisposable
     where TKey : notnull
     where TValue : class
 {
-    private readonly ConcurrentDictionary<TKey, Entry> _entries = new();
+    private readonly MemoryCache _entries = new(new MemoryCacheOptions { SizeLimit = capacity });
 
     private sealed record Entry(long Version, TValue Value);
 
@@ -25,7 +26,7 @@ public sealed class ReadCache<TKey, TValue>(string name, DatabaseChanges changes
         // Read BEFORE loading: a commit after this point changes the number, so an entry loaded
         // from before that commit can never be taken for current.
         var version = changes.Current();
-        if (version is { } current && _entries.TryGetValue(key, out var entry) && entry.Version == current)
+        if (version is { } current && _entries.TryGetValue(key, out Entry? entry) && entry!.Version == current)
         {
             metrics.CacheHit(name);
             return entry.Value;
@@ -34,12 +35,10 @@ public sealed class ReadCache<TKey, TValue>(string name, DatabaseChanges changes
         var value = await load(cancellationToken);
         if (version is { } loadedAt && value is not null)
         {
-            if (_entries.Count >= capacity)
-            {
-                _entries.Clear();
-            }
-            _entries[key] = new Entry(loadedAt, value);
+            _entries.Set(key, new Entry(loadedAt, value), new MemoryCacheEntryOptions { Size = 1 });
         }
         return value;
     }
+
+    public void Dispose() => _entries.Dispose();
 }
