@@ -27,6 +27,14 @@ public static class ETags
         }
     }
 
+    /// <summary>
+    /// True when <c>If-Match</c> names versions (not just <c>*</c>): the client asked to change only
+    /// the version it read, so a concurrent change is its 412, not something to write over.
+    /// </summary>
+    public static bool NamesVersions(HttpRequest request) =>
+        request.Headers.IfMatch.Count > 0
+        && !(EntityTagHeaderValue.TryParseList(request.Headers.IfMatch, out var tags) && tags.All(t => t.Equals(EntityTagHeaderValue.Any)));
+
     /// <summary>The 412 of a write whose If-Match names a version that is no longer current.</summary>
     public static ApiProblem Stale() => new(412, "The resource has changed since you read it (If-Match does not match its ETag)");
 

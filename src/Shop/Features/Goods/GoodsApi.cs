@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 using Shop.Infrastructure.Cache;
 using Shop.Infrastructure.Data;
@@ -94,41 +95,48 @@ public static class GoodsApi
     }
 
     private static async Task<JsonHttpResult<GoodsResponse>> CreateGoods(
-        HttpContext context, ShopDb db, TimeProvider clock, ILoggerFactory logs, CancellationToken cancellationToken)
+        HttpContext context, ShopDb db, WriteGate gate, TimeProvider clock, ILoggerFactory logs, CancellationToken cancellationToken)
     {
         var input = GoodsRules.Validate(await JsonBody.ReadAsync(context.Request, GoodsJson.Default.GoodsWrite, cancellationToken));
         var now = UtcTimestampConverter.Now(clock);
         var goods = new Goods { Sku = input.Sku, Name = input.Name, NameFolded = "", CreatedAt = now, UpdatedAt = now, Version = 1 };
         input.ApplyTo(goods);
         db.Add(goods);
-        await TrySaveAsync(db, goods, cancellationToken);
+        using (await gate.EnterAsync(cancellationToken))
+        {
+            await TrySaveAsync(db, goods, cancellationToken);
+        }
         logs.CreateLogger(typeof(GoodsApi)).Info("Goods {GoodsId} ({Sku}) created by {User}", goods.Id, goods.Sku, Policies.NameOf(context));
         context.Response.Headers.Location = $"/api/v1/goods/{goods.Id}";
         return Written(context, goods, StatusCodes.Status201Created);
     }
 
     private static Task<JsonHttpResult<GoodsResponse>> ReplaceGoods(
-        long id, HttpContext context, ShopDb db, TimeProvider clock, ILoggerFactory logs, CancellationToken cancellationToken) =>
-        UpdateAsync(id, context, db, clock, logs, "replaced",
+        long id, HttpContext context, ShopDb db, WriteGate gate, TimeProvider clock, ILoggerFactory logs, CancellationToken cancellationToken) =>
+        UpdateAsync(id, context, db, gate, clock, logs, "replaced",
             _ => JsonBody.ReadAsync(context.Request, GoodsJson.Default.GoodsWrite, cancellationToken), cancellationToken);
 
     private static Task<JsonHttpResult<GoodsResponse>> PatchGoods(
-        long id, HttpContext context, ShopDb db, TimeProvider clock, ILoggerFactory logs, CancellationToken cancellationToken) =>
-        UpdateAsync(id, context, db, clock, logs, "changed",
+        long id, HttpContext context, ShopDb db, WriteGate gate, TimeProvider clock, ILoggerFactory logs, CancellationToken cancellationToken) =>
+        UpdateAsync(id, context, db, gate, clock, logs, "changed",
             goods => JsonBody.ReadMergePatchAsync(context.Request, GoodsRules.ToWrite(goods), GoodsJson.Default.GoodsWrite, cancellationToken), cancellationToken);
 
     /// <summary>
-    /// PUT and PATCH: 404, then the If-Match precondition, then the body, then the write. A write
-    /// that meets a concurrent one (typically an order taking stock) fails with 412 when the client
-    /// sent If-Match — it asked to change only the version it read — and otherwise is applied again
-    /// to the goods as it now is: without If-Match the last writer wins, as the client expects.
+    /// PUT and PATCH: 404, then the If-Match precondition, then the body, then the write — inside
+    /// the write gate, so this service's own writers (the order worker above all) take turns with
+    /// it instead of colliding in SQLite. A write that still meets a concurrent one (another
+    /// process) fails with 412 when the client's If-Match named the version it read, and otherwise
+    /// is applied again to the goods as it now is: the last writer wins, as the client expects.
     /// </summary>
     private static async Task<JsonHttpResult<GoodsResponse>> UpdateAsync(
-        long id, HttpContext context, ShopDb db, TimeProvider clock, ILoggerFactory logs, string verb,
+        long id, HttpContext context, ShopDb db, WriteGate gate, TimeProvider clock, ILoggerFactory logs, string verb,
         Func<Goods, Task<GoodsWrite>> readBody, CancellationToken cancellationToken)
     {
-        // The body is read again on each attempt (a merge patch applies to the goods as it is then).
+        // The whole body is received before the gate is entered (a slow client must not hold up
+        // orders), and read again on each attempt (a merge patch applies to the goods as it is then).
         context.Request.EnableBuffering();
+        await context.Request.Body.DrainAsync(cancellationToken);
+        using var turn = await gate.EnterAsync(cancellationToken);
         for (var attempt = 1; ; attempt++)
         {
             var goods = await FindForWriteAsync(db, context, id, cancellationToken);
@@ -141,7 +149,7 @@ public static class GoodsApi
                 logs.CreateLogger(typeof(GoodsApi)).Info("Goods {GoodsId} ({Sku}) {Change} by {User}", goods.Id, goods.Sku, verb, Policies.NameOf(context));
                 return Written(context, goods, StatusCodes.Status200OK);
             }
-            if (context.Request.Headers.IfMatch.Count > 0)
+            if (ETags.NamesVersions(context.Request))
             {
                 throw ETags.Stale();
             }
@@ -153,15 +161,16 @@ public static class GoodsApi
         }
     }
 
-    /// <summary>Attempts of a write without If-Match that meets concurrent writes before it gives up.</summary>
+    /// <summary>Attempts of a write without If-Match that meets writes of other processes before it gives up.</summary>
     private const int MaxWriteAttempts = 5;
 
     private static async Task<NoContent> DeleteGoods(
-        long id, HttpContext context, ShopDb db, ILoggerFactory logs, CancellationToken cancellationToken)
+        long id, HttpContext context, ShopDb db, WriteGate gate, ILoggerFactory logs, CancellationToken cancellationToken)
     {
-        // With If-Match, only the version the client read may go; without it, the goods goes
+        using var turn = await gate.EnterAsync(cancellationToken);
+        // With If-Match naming a version, only that version may go; otherwise the goods goes
         // whatever happened to it since, in one statement (no read-then-delete race with orders).
-        var version = context.Request.Headers.IfMatch.Count > 0 ? (await FindForWriteAsync(db, context, id, cancellationToken)).Version : (int?)null;
+        var version = ETags.NamesVersions(context.Request) ? (await FindForWriteAsync(db, context, id, cancellationToken)).Version : (int?)null;
         var goods = db.Set<Goods>().Where(g => g.Id == id && (version == null || g.Version == version));
         var sku = await goods.Select(g => g.Sku).FirstOrDefaultAsync(cancellationToken);
         if (sku is null || await goods.ExecuteDeleteAsync(cancellationToken) == 0)

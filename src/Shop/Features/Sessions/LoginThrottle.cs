@@ -42,9 +42,11 @@ public sealed class LoginThrottle(ShopDb db, TimeProvider clock, ILogger<LoginTh
             """, cancellationToken);
         if (recorded == 0)
         {
-            var recent = await RecentFailuresAsync(key, now, cancellationToken);
             // Allowed again when so many failures have aged out that fewer than MaxFailures remain.
-            var until = recent[Math.Max(0, recent.Count - MaxFailures)] + Window;
+            // The list can be shorter than it was a moment ago (a right password in between cleared
+            // it): then the caller may try again at once, in a second.
+            var recent = await RecentFailuresAsync(key, now, cancellationToken);
+            var until = recent.Count >= MaxFailures ? recent[recent.Count - MaxFailures] + Window : now;
             var seconds = Math.Max(1, (int)Math.Ceiling((until - now).TotalSeconds));
             throw new ApiProblem(429, "Too many failed logins for this username; try again later")
             {
