@@ -18,7 +18,11 @@ public sealed class Goods
     /// <summary>Money in cents: exact, and comparable and sortable in SQL on every provider.</summary>
     public long PriceCents { get; set; }
 
-    public int Stock { get; set; }
+    /// <summary>
+    /// 64-bit: cancellations give stock back on top of what an admin set, so it can pass any
+    /// bound that writes enforce, and it must never overflow on the way back.
+    /// </summary>
+    public long Stock { get; set; }
     public string Category { get; set; } = "";
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }

@@ -15,7 +15,7 @@ public sealed record GoodsWrite(
 
 /// <summary>A goods as the API shows it.</summary>
 public sealed record GoodsResponse(
-    long Id, string Sku, string Name, string Description, decimal Price, int Stock, string Category,
+    long Id, string Sku, string Name, string Description, decimal Price, long Stock, string Category,
     DateTime CreatedAt, DateTime UpdatedAt)
 {
     public static GoodsResponse From(Goods g) =>

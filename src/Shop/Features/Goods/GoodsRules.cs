@@ -12,8 +12,14 @@ public static partial class GoodsRules
     public const int CategoryMax = 100;
     public const decimal PriceMax = 1_000_000m;
 
+    /// <summary>
+    /// The largest stock a write may set: 2^53 − 1, the largest integer every JSON client reads
+    /// exactly. Stored as 64 bits, so stock given back by cancellations on top never overflows.
+    /// </summary>
+    public const long MaxStock = 9_007_199_254_740_991;
+
     /// <summary>Validated writable fields.</summary>
-    public sealed record Valid(string Sku, string Name, string Description, long PriceCents, int Stock, string Category)
+    public sealed record Valid(string Sku, string Name, string Description, long PriceCents, long Stock, string Category)
     {
         public void ApplyTo(Goods goods)
         {
@@ -34,10 +40,10 @@ public static partial class GoodsRules
         var name = v.Text("name", input.Name, 1, NameMax, required: true);
         var description = v.Text("description", input.Description, 0, DescriptionMax);
         var price = v.Money("price", input.Price, 0, PriceMax, required: true);
-        var stock = v.Integer("stock", input.Stock, 0, int.MaxValue);
+        var stock = v.Integer("stock", input.Stock, 0, MaxStock);
         var category = v.Text("category", input.Category, 0, CategoryMax);
         v.ThrowIfInvalid();
-        return new Valid(sku!, name!, description ?? "", price!.Value, (int)(stock ?? 0), category ?? "");
+        return new Valid(sku!, name!, description ?? "", price!.Value, stock ?? 0, category ?? "");
     }
 
     /// <summary>The current writable state, the target a merge patch applies to.</summary>

@@ -168,6 +168,29 @@ public sealed class OrdersApiTests
     }
 
     [Fact]
+    public async Task StockGivenBackAboveAnyIntegerBoundIsStillReadableAndWritable()
+    {
+        await using var shop = await ShopApp.StartAsync();
+        using var admin = shop.AdminClient();
+        var goods = await CreateGoodsAsync(admin, "HUGE-1", stock: int.MaxValue);
+        using var hana = await shop.SignInAsync("hana");
+        var location = await PlaceAcceptedAsync(hana, (goods, 1000));
+        Assert.Equal("confirmed", (string?)(await WaitUntilDoneAsync(hana, location))["status"]);
+        var set = await admin.SendAsync(Http.Request(HttpMethod.Patch, $"/api/v1/goods/{goods}", $$"""{"stock": {{int.MaxValue}}}"""), Ct);
+        Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+
+        Assert.Equal(HttpStatusCode.OK, (await hana.PatchAsync(location, Http.Json("""{"status":"cancelled"}"""), Ct)).StatusCode);
+
+        // set − confirmed + cancelled = 2147483647 + 1000: past 32 bits, and still a goods like any other.
+        var read = await (await hana.GetAsync($"/api/v1/goods/{goods}", Ct)).ReadJsonAsync();
+        Assert.Equal(2_147_484_647L, (long)read["stock"]!);
+        Assert.Equal(HttpStatusCode.OK, (await hana.GetAsync("/api/v1/goods?sort=-stock", Ct)).StatusCode);
+        var patched = await admin.SendAsync(Http.Request(HttpMethod.Patch, $"/api/v1/goods/{goods}", """{"price": 11}"""), Ct);
+        Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
+        Assert.Equal(2_147_484_647L, (long)(await patched.ReadJsonAsync())["stock"]!);
+    }
+
+    [Fact]
     public async Task CancellingARejectedOrderIsAConflict()
     {
         await using var shop = await ShopApp.StartAsync();

@@ -22,7 +22,7 @@ namespace Shop.Infrastructure.Data.Migrations
                     NameFolded = table.Column<string>(type: "TEXT", maxLength: 800, nullable: false),
                     Description = table.Column<string>(type: "TEXT", maxLength: 8000, nullable: false),
                     PriceCents = table.Column<long>(type: "INTEGER", nullable: false),
-                    Stock = table.Column<int>(type: "INTEGER", nullable: false),
+                    Stock = table.Column<long>(type: "INTEGER", nullable: false),
                     Category = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
                     CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
                     UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),

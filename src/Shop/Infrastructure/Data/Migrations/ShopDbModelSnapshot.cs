@@ -90,7 +90,7 @@ namespace Shop.Infrastructure.Data.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
-                    b.Property<int>("Stock")
+                    b.Property<long>("Stock")
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime>("UpdatedAt")
