@@ -86,15 +86,16 @@ public sealed class GoodsImportTests
     {
         await using var shop = await ShopApp.StartAsync();
         using var admin = shop.AdminClient();
-        var json = """[{"sku":"J-1","name":"One","price":1},{"sku":"J-2","price":1},42,{"sku":"J-3","name":"Three","price":3,"colour":"red"}]""";
+        var json = """[{"sku":"J-1","name":"One","price":1},{"sku":"J-2","price":1},42,{"sku":"J-3","name":"Three","price":3,"colour":"red"},{"sku":"J-4","name":"a","name":"b","price":1},{"sku":"J-5","name":"Five","price":5}]""";
 
         var job = await ImportAsync(admin, json, "application/json");
 
         var result = job["result"]!;
-        Assert.Equal(1, (int)result["created"]!);
+        Assert.Equal(2, (int)result["created"]!);
         var failed = result["failed"]!.AsArray();
-        Assert.Equal([2, 3, 4], failed.Select(f => (int)f!["line"]!));
+        Assert.Equal([2, 3, 4, 5], failed.Select(f => (int)f!["line"]!));
         Assert.Contains("colour", (string?)failed[2]!["error"], StringComparison.Ordinal);
+        Assert.Equal("name: appears twice", (string?)failed[3]!["error"]);
     }
 
     [Fact]

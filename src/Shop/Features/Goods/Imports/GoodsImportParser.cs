@@ -119,11 +119,15 @@ public static class GoodsImportParser
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(data, new JsonDocumentOptions { MaxDepth = 32, AllowDuplicateProperties = false });
+            // Duplicate members are allowed here and refused per element below: one bad element
+            // fails that row, not the whole import.
+            document = JsonDocument.Parse(data, new JsonDocumentOptions { MaxDepth = 32 });
         }
         catch (JsonException ex)
         {
-            throw new ImportFormatException($"Malformed JSON at line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}");
+            throw new ImportFormatException(ex.LineNumber is { } line
+                ? $"Malformed JSON at line {line + 1}, byte {ex.BytePositionInLine + 1}"
+                : "Malformed JSON");
         }
         using (document)
         {
@@ -140,9 +144,18 @@ public static class GoodsImportParser
             foreach (var element in root.EnumerateArray())
             {
                 index++;
-                yield return element.ValueKind != JsonValueKind.Object ? Failed(index, "must be a JSON object") : FromJson(index, element);
+                yield return element.ValueKind != JsonValueKind.Object ? Failed(index, "must be a JSON object")
+                    : DuplicateMember(element) is { } name ? Failed(index, $"{name}: appears twice")
+                    : FromJson(index, element);
             }
         }
+    }
+
+    /// <summary>The first member name an object repeats, or null.</summary>
+    private static string? DuplicateMember(JsonElement element)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        return element.EnumerateObject().Select(p => p.Name).FirstOrDefault(name => !names.Add(name));
     }
 
     private static ImportRow FromJson(int index, JsonElement element)
