@@ -161,7 +161,8 @@ public static class PageLinks
         var links = new List<string> { Link(request, page, 0, "first") };
         if (page.Offset > 0)
         {
-            links.Add(Link(request, page, Math.Max(0, Math.Min(page.Offset - size, lastOffset)), "prev"));
+            // Beyond the end, the previous page is the last one; otherwise one page back.
+            links.Add(Link(request, page, page.Offset >= total ? lastOffset : Math.Max(0, page.Offset - size), "prev"));
         }
         if ((long)page.Offset + size < total)
         {
@@ -174,7 +175,8 @@ public static class PageLinks
     private static string Link(HttpRequest request, PageRequest page, int offset, string rel)
     {
         var query = new QueryBuilder(request.Query
-            .Where(p => !PagingKeys.Contains(p.Key, StringComparer.Ordinal))
+            // Query names bind regardless of case (PAGE=2 is page=2), so they are dropped regardless of case.
+            .Where(p => !PagingKeys.Contains(p.Key, StringComparer.OrdinalIgnoreCase))
             .SelectMany(p => p.Value.Select(v => new KeyValuePair<string, string>(p.Key, v ?? ""))));
         if (page.Style == PagingStyle.Page)
         {

@@ -71,6 +71,32 @@ public sealed class GoodsListingTests
         Assert.Empty(body["items"]!.AsArray());
         Assert.Equal(3, (int)body["total"]!);
         Assert.Equal("/api/v1/goods?page=2&per_page=2", Links(response)["last"]);
+        Assert.Equal("/api/v1/goods?page=2&per_page=2", Links(response)["prev"]);
+    }
+
+    [Theory]
+    [InlineData("offset=3")]
+    [InlineData("offset=4")]
+    [InlineData("offset=500")]
+    public async Task BeyondTheEndPrevIsAlwaysTheLastPage(string offset)
+    {
+        await using var shop = await StartWithGoodsAsync(3);
+        var (_, response) = await GetAsync(shop, $"/api/v1/goods?limit=2&{offset}");
+        Assert.Equal("/api/v1/goods?limit=2&offset=2", Links(response)["prev"]);
+        Assert.Equal("/api/v1/goods?limit=2&offset=2", Links(response)["last"]);
+    }
+
+    [Fact]
+    public async Task LinksReplacePagingParametersWrittenInAnyCase()
+    {
+        await using var shop = await StartWithGoodsAsync(5);
+        var (body, response) = await GetAsync(shop, "/api/v1/goods?PAGE=2&Per_Page=2");
+        Assert.Equal(["G-003", "G-004"], Skus(body));
+        var links = Links(response);
+        Assert.Equal("/api/v1/goods?page=1&per_page=2", links["first"]);
+        Assert.Equal("/api/v1/goods?page=3&per_page=2", links["next"]);
+        var (followed, _) = await GetAsync(shop, links["next"]);
+        Assert.Equal(["G-005"], Skus(followed));
     }
 
     [Fact]
