@@ -29,6 +29,32 @@ public sealed class HeadRequestsTests
     }
 
     [Fact]
+    public async Task OnTheWireAHeadAnswerHasNoBodyAndTheNextAnswerFollowsAtOnce()
+    {
+        // HttpClient never reads a body after HEAD, so this looks at the bytes themselves: a HEAD
+        // and a GET pipelined on one connection must come back as exactly two responses, the
+        // first ending with its headers.
+        await using var shop = await ShopApp.StartAsync();
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(shop.BaseAddress.Host, shop.BaseAddress.Port, Ct);
+        var stream = tcp.GetStream();
+        var requests = "HEAD /api/v1/goods HTTP/1.1\r\nHost: shop\r\n\r\nGET /healthz HTTP/1.1\r\nHost: shop\r\nConnection: close\r\n\r\n";
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(requests), Ct);
+
+        using var reader = new StreamReader(stream, System.Text.Encoding.UTF8);
+        var all = await reader.ReadToEndAsync(Ct);
+
+        var second = all.IndexOf("HTTP/1.1 200", 1, StringComparison.Ordinal);
+        Assert.True(second > 0, all);
+        var first = all[..second];
+        Assert.StartsWith("HTTP/1.1 200", first, StringComparison.Ordinal);
+        Assert.EndsWith("\r\n\r\n", first, StringComparison.Ordinal);
+        Assert.Equal(1, first.Split("\r\n\r\n").Length - 1);
+        Assert.Contains("Content-Type: application/json", first, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("\"items\"", all, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task HeadOfAGoodsHasItsETagAndNotModifiedWorks()
     {
         await using var shop = await ShopApp.StartAsync();

@@ -23,14 +23,9 @@ public sealed class OrderQueue(
 
     protected override string Describe(long id) => $"Order {id}";
 
-    protected override async Task ProcessAsync(ShopDb db, Lease lease, CancellationToken cancellationToken)
-    {
-        await using var transaction = await Gate.BeginAsync(db, cancellationToken);
-        var orders = await LoadClaimedAsync(db, [lease], cancellationToken);
-        var log = orders.TryGetValue(lease.Id, out var order) ? await ReserveAsync(db, transaction, order, lease, cancellationToken) : null;
-        await transaction.CommitAsync(cancellationToken);
-        log?.Invoke();
-    }
+    /// <summary>One order is a batch of one: the same transaction, savepoints and failure handling.</summary>
+    protected override Task ProcessAsync(ShopDb db, Lease lease, CancellationToken cancellationToken) =>
+        ProcessClaimedAsync([lease], cancellationToken);
 
     /// <summary>
     /// A claimed batch is processed in ONE transaction with a savepoint per order: a commit (and a
@@ -112,8 +107,8 @@ public sealed class OrderQueue(
         var now = UtcTimestampConverter.Now(Clock);
         var lines = order.Lines.OrderBy(l => l.Id).ToList();
         // A one-line order needs no savepoint: its single conditional update either took or changed nothing.
-        var partial = lines.Count > 1;
-        if (partial)
+        var severalLines = lines.Count > 1;
+        if (severalLines)
         {
             await transaction.Transaction.CreateSavepointAsync("reserve", cancellationToken);
         }
@@ -128,7 +123,7 @@ public sealed class OrderQueue(
         }
         if (missing.Count > 0)
         {
-            if (partial)
+            if (severalLines)
             {
                 await transaction.Transaction.RollbackToSavepointAsync("reserve", cancellationToken);
             }
@@ -140,7 +135,7 @@ public sealed class OrderQueue(
                 Logger.Info("Order {OrderId} of {User} rejected: {Reason}", order.Id, order.UserName, reason);
             };
         }
-        if (partial)
+        if (severalLines)
         {
             await transaction.Transaction.ReleaseSavepointAsync("reserve", cancellationToken);
         }
