@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Scalar.AspNetCore;
+using Shop.Infrastructure.Auth;
 using Shop.Infrastructure.Logging;
 using Shop.Rest;
 
@@ -55,7 +56,7 @@ public static class ShopHost
         app.UseHeadAsGet();
         // Routing after the HEAD rewrite, so a HEAD finds its GET route.
         app.UseRouting();
-        app.UseAuthentication();
+        app.UseShopAuthentication();
         app.UseAuthorization();
         return app;
     }

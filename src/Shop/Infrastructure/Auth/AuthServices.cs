@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 using Shop.Features.ApiKeys;
 using Shop.Features.Sessions;
@@ -28,6 +29,30 @@ public static class AuthServices
             .AddPolicy(Policies.SignedIn, policy => policy.RequireAuthenticatedUser())
             .AddPolicy(Policies.Admin, policy => policy.RequireRole(Policies.AdminRole));
         return services;
+    }
+
+    /// <summary>
+    /// Authentication for every request, and the contract's rule that a credential that is sent
+    /// but is bad — an unknown, revoked or expired token, an unknown key — is a 401 wherever it is
+    /// sent, as in Django REST Framework: a client learns at once that its credential is dead,
+    /// instead of silently reading the public catalogue as anonymous. The two ways in (log in,
+    /// register) are marked AllowAnonymous and stay open, so a client holding a stale header can
+    /// still get a new token.
+    /// </summary>
+    public static IApplicationBuilder UseShopAuthentication(this IApplicationBuilder app)
+    {
+        app.UseAuthentication();
+        return app.Use(async (context, next) =>
+        {
+            // The handlers keep their result for the request, so this repeats no lookup.
+            if (context.GetEndpoint()?.Metadata.GetMetadata<IAllowAnonymous>() is null
+                && (await context.AuthenticateAsync()).Failure is not null)
+            {
+                await context.ChallengeAsync();
+                return;
+            }
+            await next(context);
+        });
     }
 }
 

@@ -82,6 +82,42 @@ public sealed class SessionsApiTests
         await after.AssertProblemAsync(401, "Invalid or expired token");
     }
 
+    [Theory]
+    [InlineData("/api/v1/goods")]
+    [InlineData("/api/v1")]
+    public async Task ALoggedOutTokenIsRefusedEvenWhereNoCredentialIsNeeded(string publicPath)
+    {
+        await using var shop = await ShopApp.StartAsync();
+        using var carol = await shop.SignInAsync("carol");
+        Assert.Equal(HttpStatusCode.OK, (await carol.GetAsync(publicPath, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await carol.DeleteAsync("/api/v1/sessions/current", Ct)).StatusCode);
+
+        var after = await carol.GetAsync(publicPath, Ct);
+
+        await after.AssertProblemAsync(401, "Invalid or expired token");
+        Assert.Equal("Bearer error=\"invalid_token\"", after.Headers.WwwAuthenticate.ToString());
+        Assert.Equal(HttpStatusCode.OK, (await shop.Client.GetAsync(publicPath, Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task ABadApiKeyIsRefusedEvenWhereNoCredentialIsNeeded()
+    {
+        await using var shop = await ShopApp.StartAsync();
+        using var client = shop.CreateClient(("X-API-Key", "not-a-key"));
+        await (await client.GetAsync("/api/v1/goods", Ct)).AssertProblemAsync(401, "Invalid API KEY");
+    }
+
+    [Fact]
+    public async Task AStaleTokenDoesNotStopLoggingInOrRegistering()
+    {
+        await using var shop = await ShopApp.StartAsync();
+        await shop.CreateUserAsync("dina");
+        using var stale = shop.BearerClient("stale-token-from-yesterday");
+
+        Assert.Equal(HttpStatusCode.Created, (await stale.PostAsync("/api/v1/sessions", Login("dina", ShopApp.Password), Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await stale.PostAsync("/api/v1/users", Login("eden", ShopApp.Password), Ct)).StatusCode);
+    }
+
     [Fact]
     public async Task AnUnknownTokenIsInvalidOrExpired()
     {
