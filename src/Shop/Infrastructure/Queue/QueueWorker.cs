@@ -21,6 +21,8 @@ public sealed class QueueWorker<TQueue>(TQueue queue, ShopMetrics metrics, ShopS
         base.Dispose();
     }
 
+    private static readonly TimeSpan OrphanCheckInterval = TimeSpan.FromSeconds(5);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!settings.QueueWorker)
@@ -30,8 +32,23 @@ public sealed class QueueWorker<TQueue>(TQueue queue, ShopMetrics metrics, ShopS
         }
         await Task.Yield();
         var failing = false;
+        var lookedForOrphans = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
+            if (DateTimeOffset.UtcNow - lookedForOrphans > OrphanCheckInterval)
+            {
+                // At start, and now and then while idle: items claimed by a worker of this machine
+                // that died are taken back at once, not after their lease.
+                lookedForOrphans = DateTimeOffset.UtcNow;
+                try
+                {
+                    await queue.ReleaseOrphanedClaimsAsync(stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    logger.Debug("Could not look for orphaned claims (the claim loop reports outages): {Reason}", ex.Message);
+                }
+            }
             var claimed = 0;
             try
             {

@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using Microsoft.Data.Sqlite;
+using static Shop.Tests.Features.Orders.OrderTesting;
+
+namespace Shop.Tests.Features.Orders;
+
+/// <summary>Items held by a worker whose process is gone are taken back at once, not after the lease.</summary>
+public sealed class OrphanedClaimsTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>The id of a process of this machine that has certainly ended.</summary>
+    private static async Task<int> DeadProcessIdAsync()
+    {
+        using var process = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!;
+        await process.WaitForExitAsync(Ct);
+        return process.Id;
+    }
+
+    private static async Task ClaimAsync(string database, string worker, long orderId)
+    {
+        await using var connection = new SqliteConnection($"Data Source={database};Pooling=False");
+        await connection.OpenAsync(Ct);
+        await using var claim = connection.CreateCommand();
+        // Claimed for another hour: only taking the claim back can finish the order in time.
+        claim.CommandText = "UPDATE orders SET ClaimedBy = $worker, LeaseUntil = $until, Attempts = 1 WHERE Id = $id";
+        claim.Parameters.AddWithValue("$worker", worker);
+        claim.Parameters.AddWithValue("$until", DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeMilliseconds());
+        claim.Parameters.AddWithValue("$id", orderId);
+        Assert.Equal(1, await claim.ExecuteNonQueryAsync(Ct));
+    }
+
+    [Fact]
+    public async Task AnOrderHeldByADeadWorkerOfThisMachineIsConfirmedAtOnceAfterARestart()
+    {
+        using var folder = new TempFolder();
+        var database = folder.File("shop.db");
+        string location;
+        long goods;
+        // An accept-only instance stores the order; a "worker" that then died holds its claim.
+        await using (var first = await ShopApp.StartAsync(s => s with { Database = database, QueueWorker = false }))
+        {
+            using var admin = first.AdminClient();
+            goods = await CreateGoodsAsync(admin, "ORPHAN-1", stock: 5);
+            using var ivy = await first.SignInAsync("ivy");
+            location = await PlaceAcceptedAsync(ivy, (goods, 2));
+        }
+        await ClaimAsync(database, $"{Environment.MachineName}/{await DeadProcessIdAsync()}/deadbeef", long.Parse(location.Split('/')[^1]));
+
+        await using var second = await ShopApp.StartAsync(s => s with { Database = database });
+        using var ivyAgain = second.BearerClient(await second.LogInAsync("ivy", ShopApp.Password));
+
+        var order = await WaitUntilDoneAsync(ivyAgain, location, TimeSpan.FromSeconds(15));
+        Assert.Equal("confirmed", (string?)order["status"]);
+        Assert.Equal(3, await StockAsync(ivyAgain, goods));
+        await second.WaitForLogAsync(l => l.Contains("held by", StringComparison.Ordinal) && l.Contains("a process that is gone", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AnOrderHeldByALiveWorkerIsLeftToIt()
+    {
+        using var folder = new TempFolder();
+        var database = folder.File("shop.db");
+        await using var shop = await ShopApp.StartAsync(s => s with { Database = database, QueueWorker = false });
+        using var admin = shop.AdminClient();
+        var goods = await CreateGoodsAsync(admin, "ORPHAN-2", stock: 5);
+        using var jay = await shop.SignInAsync("jay");
+        var location = await PlaceAcceptedAsync(jay, (goods, 1));
+        // The test process itself is alive: its claim must be respected until its lease ends.
+        await ClaimAsync(database, $"{Environment.MachineName}/{Environment.ProcessId}/alive", long.Parse(location.Split('/')[^1]));
+
+        await using var worker = await ShopApp.StartAsync(s => s with { Database = database });
+        await Task.Delay(TimeSpan.FromSeconds(2), Ct);
+
+        Assert.Equal("pending", (string?)(await (await jay.GetAsync(location, Ct)).ReadJsonAsync())["status"]);
+    }
+}
