@@ -56,6 +56,13 @@ public static class OpenApiSetup
                         new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, context.Document)] = [] },
                     ];
                 }
+                // A credential that is sent but bad is a 401 on every route but log in and register
+                // (AuthServices.UseShopAuthentication), public reads included.
+                if (!metadata.OfType<IAllowAnonymous>().Any() && operation.Responses is { } responses && !responses.ContainsKey("401")
+                    && responses.Values.FirstOrDefault(r => r.Content?.ContainsKey("application/problem+json") == true) is { } problem)
+                {
+                    responses["401"] = new OpenApiResponse { Description = "Unauthorized: a credential was sent and is not valid", Content = problem.Content };
+                }
                 return Task.CompletedTask;
             });
         });

@@ -25,5 +25,18 @@ public sealed class AuthOpenApiTests
         Assert.Empty(Security(paths["/api/v1/goods"]!["get"]!));
         Assert.Empty(Security(paths["/api/v1/sessions"]!["post"]!));
         Assert.Empty(Security(paths["/api/v1/users"]!["post"]!));
+    
+    }
+
+    [Fact]
+    public async Task TheDocumentShowsThatABadCredentialIsA401EvenOnPublicReads()
+    {
+        await using var shop = await ShopApp.StartAsync();
+        var document = await (await shop.Client.GetAsync("/openapi/v1.json", TestContext.Current.CancellationToken)).ReadJsonAsync();
+        var paths = document["paths"]!;
+
+        Assert.NotNull(paths["/api/v1/goods"]!["get"]!["responses"]!["401"]);
+        Assert.NotNull(paths["/api/v1/goods/{id}"]!["get"]!["responses"]!["401"]);
+        Assert.Null(paths["/api/v1/users"]!["post"]!["responses"]!["401"]);
     }
 }
