@@ -147,6 +147,22 @@ public sealed class GoodsImportTests
         await response.AssertProblemAsync(415);
     }
 
+    [Theory]
+    [InlineData("text/csv")]
+    [InlineData("application/json")]
+    public async Task ImportOfMoreThanAHundredThousandRowsIsTooLargeAndWritesNothing(string mediaType)
+    {
+        await using var shop = await ShopApp.StartAsync();
+        using var admin = shop.AdminClient();
+        var rows = Enumerable.Range(1, 100_001).Select(i => mediaType == "text/csv" ? $"R-{i},n,,1,1," : $$"""{"sku":"R-{{i}}","name":"n","price":1}""");
+        var body = mediaType == "text/csv" ? "sku,name,description,price,stock,category\n" + string.Join("\n", rows) : "[" + string.Join(",", rows) + "]";
+
+        var response = await admin.PostAsync("/api/v1/goods/imports", new StringContent(body, Encoding.UTF8, mediaType), Ct);
+
+        await response.AssertProblemAsync(413, "An import holds at most 100000 rows");
+        Assert.Equal("0", (await admin.GetAsync("/api/v1/goods?per_page=1", Ct)).Headers.GetValues("X-Total-Count").Single());
+    }
+
     [Fact]
     public async Task ImportOverTwentyMebibytesIsTooLarge()
     {

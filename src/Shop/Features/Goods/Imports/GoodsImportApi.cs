@@ -40,7 +40,7 @@ public static class GoodsImportApi
         }
         catch (ImportFormatException ex)
         {
-            throw ApiProblem.BadRequest(ex.Message);
+            throw new ApiProblem(ex.Status, ex.Message);
         }
         var job = await jobs.EnqueueAsync(db, GoodsImportJob.JobKind, format, data, cancellationToken);
         logs.CreateLogger(typeof(GoodsImportApi)).Info("Goods import of {Rows} rows queued as job {JobId} by {User}", rows, job.Id, Policies.NameOf(context));

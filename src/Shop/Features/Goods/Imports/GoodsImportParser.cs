@@ -12,8 +12,14 @@ namespace Shop.Features.Goods.Imports;
 /// <param name="StockGiven">False when the row leaves stock out: an update then keeps the stock it had.</param>
 public sealed record ImportRow(int Line, GoodsRules.Valid? Goods, bool StockGiven, string? Error);
 
-/// <summary>The upload as a whole cannot be read (a bad header, malformed JSON, too many rows).</summary>
-public sealed class ImportFormatException(string message) : Exception(message);
+/// <summary>
+/// The upload as a whole cannot be taken: it cannot be read (a bad header, malformed JSON: 400) or
+/// holds more rows than an import may (413, like a file over 20 MiB: the content is too large).
+/// </summary>
+public sealed class ImportFormatException(string message, int status = StatusCodes.Status400BadRequest) : Exception(message)
+{
+    public int Status { get; } = status;
+}
 
 /// <summary>
 /// Reads an import — CSV through CsvHelper (quoted fields, a UTF-8 byte order mark) or a JSON array —
@@ -49,7 +55,7 @@ public static class GoodsImportParser
         {
             if (++rows > MaxRows)
             {
-                throw new ImportFormatException($"An import holds at most {MaxRows} rows");
+                throw new ImportFormatException($"An import holds at most {MaxRows} rows", StatusCodes.Status413PayloadTooLarge);
             }
             // RawRow is the last physical line of the record; a quoted field may span several.
             var line = parser.RawRow - parser.RawRecord.TrimEnd('\r', '\n').Count(c => c == '\n');
@@ -138,7 +144,7 @@ public static class GoodsImportParser
             }
             if (root.GetArrayLength() > MaxRows)
             {
-                throw new ImportFormatException($"An import holds at most {MaxRows} rows");
+                throw new ImportFormatException($"An import holds at most {MaxRows} rows", StatusCodes.Status413PayloadTooLarge);
             }
             var index = 0;
             foreach (var element in root.EnumerateArray())
