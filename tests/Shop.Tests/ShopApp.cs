@@ -200,6 +200,8 @@ public sealed class ShopApp : IAsyncDisposable
             }
             await Task.Delay(50);
         }
+        // Waiting is asserting: a caller that awaits a line must fail when it never comes.
+        Assert.Fail($"No line of {path} matched within 5 s; the last lines were:\n{string.Join("\n", lines.TakeLast(10))}");
         return lines;
     }
 

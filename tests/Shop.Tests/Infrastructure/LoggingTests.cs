@@ -93,6 +93,18 @@ public sealed class LoggingTests
     }
 
     [Fact]
+    public async Task LogLevelDebugShowsTheFailedSqlBehindA409()
+    {
+        await using var shop = await ShopApp.StartAsync(s => s with { LogLevel = "debug" });
+        using var admin = shop.AdminClient();
+        await GoodsApiTests.CreateAsync(admin, "DEBUG-1");
+        await (await admin.PostAsync("/api/v1/goods", Http.Json("""{"sku":"DEBUG-1","name":"Again","price":1}"""), Ct)).AssertProblemAsync(409);
+
+        await shop.WaitForLogAsync(l => l.Contains(" - DEBUG - Microsoft.EntityFrameworkCore.Database.Command", StringComparison.Ordinal)
+            && l.Contains("Failed executing DbCommand", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task LogLevelWarningDropsInfoEventsButKeepsErrors()
     {
         await using var shop = await ShopApp.StartAsync(s => s with { LogLevel = "warning" });

@@ -55,16 +55,24 @@ public static class IndexApi
 
     private static async Task<JsonHttpResult<Health>> Ready(ShopDb db, ILoggerFactory logs, ShopMetrics metrics, CancellationToken cancellationToken)
     {
-        var databaseUp = false;
+        string? problem = null;
+        Exception? error = null;
         try
         {
-            databaseUp = await db.Database.CanConnectAsync(cancellationToken)
-                && await db.Database.SqlQueryRaw<int>("SELECT 1 AS \"Value\"").SingleAsync(cancellationToken) == 1;
+            // CanConnectAsync answers false rather than throwing, so both ways down are caught here.
+            problem = !await db.Database.CanConnectAsync(cancellationToken) ? "no connection can be opened"
+                : await db.Database.SqlQueryRaw<int>("SELECT 1 AS \"Value\"").SingleAsync(cancellationToken) != 1 ? "SELECT 1 did not answer 1"
+                : null;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            (problem, error) = (ex.Message, ex);
+        }
+        var databaseUp = problem is null;
+        if (!databaseUp)
+        {
             // An unreachable database needs a person now: this is what ERROR is for.
-            logs.CreateLogger(typeof(IndexApi)).Error(ex, "Database unreachable: {Reason}", ex.Message);
+            logs.CreateLogger(typeof(IndexApi)).Error(error, "Database unreachable: {Reason}", problem);
         }
         metrics.ReadinessChecked(databaseUp);
         if (!databaseUp)

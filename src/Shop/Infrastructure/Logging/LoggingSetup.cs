@@ -39,10 +39,11 @@ public static class LoggingSetup
         var level = ParseLevel(settings.LogLevel);
         configuration
             .MinimumLevel.Is(level)
-            // Framework chatter (a line per request, per query) is for debugging, not for operators.
-            .MinimumLevel.Override("Microsoft", Max(level, LogEventLevel.Warning))
+            // Framework chatter (a line per request, per query) is for debugging, not for operators:
+            // it shows at log_level=debug, and from WARNING up otherwise.
+            .MinimumLevel.Override("Microsoft", Framework(level))
             .MinimumLevel.Override("Microsoft.Hosting.Lifetime", level)
-            .MinimumLevel.Override("System", Max(level, LogEventLevel.Warning))
+            .MinimumLevel.Override("System", Framework(level))
             // Key-ring notices are irrelevant: no cookie or token here is protected by data protection.
             .MinimumLevel.Override("Microsoft.AspNetCore.DataProtection", LogEventLevel.Error)
             // Authentication handlers announce every challenge at INFO; a 401 is not a business event.
@@ -74,6 +75,10 @@ public static class LoggingSetup
         && structure.Properties.Any(p => p.Name == "Name" && p.Value is ScalarValue { Value: string name } && name.StartsWith("AuthenticationScheme", StringComparison.Ordinal));
 
     private static LogEventLevel Max(LogEventLevel a, LogEventLevel b) => a > b ? a : b;
+
+    /// <summary>The framework's level: everything when debugging, otherwise only WARNING and up.</summary>
+    private static LogEventLevel Framework(LogEventLevel level) =>
+        level <= LogEventLevel.Debug ? level : Max(level, LogEventLevel.Warning);
 }
 
 /// <summary>

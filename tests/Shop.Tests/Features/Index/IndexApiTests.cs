@@ -59,6 +59,25 @@ public sealed class IndexApiTests
     }
 
     [Fact]
+    public async Task ADatabaseThatCannotEvenBeOpenedIsAnErrorInTheLogToo()
+    {
+        await using var shop = await ShopApp.StartAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var suffix in new[] { "", "-wal", "-shm" })
+        {
+            File.Delete(shop.Settings.Database + suffix);
+        }
+        // A directory where the file was: SQLite cannot open it, and EF's CanConnect says false
+        // rather than throwing.
+        Directory.CreateDirectory(shop.Settings.Database);
+
+        await (await shop.Client.GetAsync("/readyz", Ct)).AssertProblemAsync(503, "Not ready: database is down");
+
+        await shop.WaitForLogAsync(l => l.Contains(" - ERROR - Shop.Features.Index.IndexApi - Ready - ", StringComparison.Ordinal)
+            && l.Contains("Database unreachable", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task TheOpenApiDocumentDescribesEveryGoodsOperation()
     {
         await using var shop = await ShopApp.StartAsync();
