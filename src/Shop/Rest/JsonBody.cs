@@ -30,15 +30,35 @@ public static class JsonBody
     }
 
     /// <summary>
+    /// Reads a POST or PUT body and validates it with <paramref name="validate"/> in one go: a member
+    /// that cannot be read (a string for a number, a price with 3 decimals) is reported in the same
+    /// 400 as every other field's errors, so a client fixes them all at once.
+    /// </summary>
+    public static async Task<TValid> ReadValidAsync<T, TValid>(
+        HttpRequest request, JsonTypeInfo<T> typeInfo, Func<T, TValid> validate, CancellationToken cancellationToken)
+    {
+        using var document = await ReadDocumentAsync(request, allowMergePatch: false, cancellationToken);
+        return BindValid(document.RootElement, typeInfo, validate);
+    }
+
+    /// <summary>
     /// Reads a PATCH body (JSON merge patch, RFC 7396) and applies it to the current writable state.
     /// </summary>
     public static async Task<T> ReadMergePatchAsync<T>(
-        HttpRequest request, T current, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+        HttpRequest request, T current, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken) =>
+        Bind(await ReadMergedAsync(request, current, typeInfo, cancellationToken), typeInfo);
+
+    /// <summary>A merge patch applied to the current state and validated, reported like <see cref="ReadValidAsync"/>.</summary>
+    public static async Task<TValid> ReadMergePatchValidAsync<T, TValid>(
+        HttpRequest request, T current, JsonTypeInfo<T> typeInfo, Func<T, TValid> validate, CancellationToken cancellationToken) =>
+        BindValid(await ReadMergedAsync(request, current, typeInfo, cancellationToken), typeInfo, validate);
+
+    private static async Task<JsonElement> ReadMergedAsync<T>(HttpRequest request, T current, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
     {
         using var document = await ReadDocumentAsync(request, allowMergePatch: true, cancellationToken);
         var target = JsonSerializer.SerializeToNode(current, typeInfo)!.AsObject();
         Merge(target, JsonObject.Create(document.RootElement)!);
-        return Bind(JsonSerializer.SerializeToElement(target, RestJson.Default.JsonNode), typeInfo);
+        return JsonSerializer.SerializeToElement(target, RestJson.Default.JsonNode);
     }
 
     private static async Task<JsonDocument> ReadDocumentAsync(HttpRequest request, bool allowMergePatch, CancellationToken cancellationToken)
@@ -82,27 +102,76 @@ public static class JsonBody
         throw new ApiProblem(415, $"Unsupported Content-Type: send {accepted} (UTF-8)");
     }
 
-    /// <summary>Binds a parsed object, naming unknown members and members of the wrong type.</summary>
-    public static T Bind<T>(JsonElement element, JsonTypeInfo<T> typeInfo)
+    /// <summary>Binds a parsed object, naming unknown members and every member of the wrong type.</summary>
+    public static T Bind<T>(JsonElement element, JsonTypeInfo<T> typeInfo) => BindValid(element, typeInfo, value => value);
+
+    /// <summary>
+    /// Binds what can be read and validates it. The 400 names unknown members first (the body is
+    /// not of this type at all); otherwise every member that could not be read, together with the
+    /// validation errors of the rest.
+    /// </summary>
+    public static TValid BindValid<T, TValid>(JsonElement element, JsonTypeInfo<T> typeInfo, Func<T, TValid> validate)
     {
         var unknown = UnknownMembers(element, typeInfo);
         if (unknown.Count > 0)
         {
             throw ApiProblem.Validation(unknown);
         }
+        var (value, unreadable, dropped) = BindReadable(element, typeInfo);
         try
         {
-            return element.Deserialize(typeInfo) ?? throw ApiProblem.BadRequest("The request body must be a JSON object");
+            var valid = validate(value);
+            return unreadable.Count == 0 ? valid : throw ApiProblem.Validation(unreadable);
         }
-        catch (JsonMemberException ex)
+        catch (ApiProblem problem) when (unreadable.Count > 0 && problem.Errors is { } errors)
         {
-            throw ApiProblem.Validation(FieldOf(ex.Path), ex.Message);
-        }
-        catch (JsonException ex)
-        {
-            throw ApiProblem.Validation(FieldOf(ex.Path), "has the wrong type");
+            // A dropped member also fails its rules ("is required"): its reading error says more.
+            foreach (var (field, messages) in errors.Where(e => !dropped.Any(member => Within(e.Key, member))))
+            {
+                unreadable.TryAdd(field, messages);
+            }
+            throw ApiProblem.Validation(unreadable);
         }
     }
+
+    /// <summary>
+    /// Deserializes, leaving out each top-level member that cannot be read and naming it (with the
+    /// path of the exact value, e.g. <c>items[0].quantity</c>), so the rest can still be validated.
+    /// </summary>
+    private static (T Value, Dictionary<string, string[]> Unreadable, List<string> Dropped) BindReadable<T>(JsonElement element, JsonTypeInfo<T> typeInfo)
+    {
+        var unreadable = new Dictionary<string, string[]>();
+        var dropped = new List<string>();
+        JsonObject? rest = null;
+        while (true)
+        {
+            try
+            {
+                var value = element.Deserialize(typeInfo) ?? throw ApiProblem.BadRequest("The request body must be a JSON object");
+                return (value, unreadable, dropped);
+            }
+            catch (JsonException ex)
+            {
+                var field = FieldOf(ex.Path);
+                var message = ex is JsonMemberException member ? member.Message : "has the wrong type";
+                rest ??= JsonObject.Create(element)!;
+                var name = field.Split('.', '[')[0];
+                if (!rest.Remove(name))
+                {
+                    // Nothing left to take out: report what there is.
+                    unreadable.TryAdd(field, [message]);
+                    throw ApiProblem.Validation(unreadable);
+                }
+                unreadable[field] = [message];
+                dropped.Add(name);
+                element = JsonSerializer.SerializeToElement(rest, RestJson.Default.JsonNode);
+            }
+        }
+    }
+
+    /// <summary>True when <paramref name="field"/> is <paramref name="member"/> or inside it (<c>items[0].quantity</c> in <c>items</c>).</summary>
+    private static bool Within(string field, string member) =>
+        field == member || field.StartsWith(member + ".", StringComparison.Ordinal) || field.StartsWith(member + "[", StringComparison.Ordinal);
 
     private static Dictionary<string, string[]> UnknownMembers(JsonElement element, JsonTypeInfo typeInfo, string prefix = "")
     {

@@ -97,7 +97,7 @@ public static class GoodsApi
     private static async Task<JsonHttpResult<GoodsResponse>> CreateGoods(
         HttpContext context, ShopDb db, WriteGate gate, TimeProvider clock, ILoggerFactory logs, CancellationToken cancellationToken)
     {
-        var input = GoodsRules.Validate(await JsonBody.ReadAsync(context.Request, GoodsJson.Default.GoodsWrite, cancellationToken));
+        var input = await JsonBody.ReadValidAsync(context.Request, GoodsJson.Default.GoodsWrite, GoodsRules.Validate, cancellationToken);
         var now = UtcTimestampConverter.Now(clock);
         var goods = new Goods { Sku = input.Sku, Name = input.Name, NameFolded = "", CreatedAt = now, UpdatedAt = now, Version = 1 };
         input.ApplyTo(goods);
@@ -114,12 +114,13 @@ public static class GoodsApi
     private static Task<JsonHttpResult<GoodsResponse>> ReplaceGoods(
         long id, HttpContext context, ShopDb db, WriteGate gate, TimeProvider clock, ILoggerFactory logs, CancellationToken cancellationToken) =>
         UpdateAsync(id, context, db, gate, clock, logs, "replaced",
-            _ => JsonBody.ReadAsync(context.Request, GoodsJson.Default.GoodsWrite, cancellationToken), cancellationToken);
+            _ => JsonBody.ReadValidAsync(context.Request, GoodsJson.Default.GoodsWrite, GoodsRules.Validate, cancellationToken), cancellationToken);
 
     private static Task<JsonHttpResult<GoodsResponse>> PatchGoods(
         long id, HttpContext context, ShopDb db, WriteGate gate, TimeProvider clock, ILoggerFactory logs, CancellationToken cancellationToken) =>
         UpdateAsync(id, context, db, gate, clock, logs, "changed",
-            goods => JsonBody.ReadMergePatchAsync(context.Request, GoodsRules.ToWrite(goods), GoodsJson.Default.GoodsWrite, cancellationToken), cancellationToken);
+            goods => JsonBody.ReadMergePatchValidAsync(context.Request, GoodsRules.ToWrite(goods), GoodsJson.Default.GoodsWrite, GoodsRules.Validate, cancellationToken),
+            cancellationToken);
 
     /// <summary>
     /// PUT and PATCH: 404, then the If-Match precondition, then the body, then the write — inside
@@ -130,7 +131,7 @@ public static class GoodsApi
     /// </summary>
     private static async Task<JsonHttpResult<GoodsResponse>> UpdateAsync(
         long id, HttpContext context, ShopDb db, WriteGate gate, TimeProvider clock, ILoggerFactory logs, string verb,
-        Func<Goods, Task<GoodsWrite>> readBody, CancellationToken cancellationToken)
+        Func<Goods, Task<GoodsRules.Valid>> readBody, CancellationToken cancellationToken)
     {
         // The whole body is received before the gate is entered (a slow client must not hold up
         // orders), and read again on each attempt (a merge patch applies to the goods as it is then).
@@ -141,7 +142,7 @@ public static class GoodsApi
         {
             var goods = await FindForWriteAsync(db, context, id, cancellationToken);
             context.Request.Body.Position = 0;
-            GoodsRules.Validate(await readBody(goods)).ApplyTo(goods);
+            (await readBody(goods)).ApplyTo(goods);
             goods.UpdatedAt = UtcTimestampConverter.Now(clock);
             goods.Version++;
             if (await TrySaveAsync(db, goods, cancellationToken))

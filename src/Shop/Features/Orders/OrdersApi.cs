@@ -45,7 +45,7 @@ public static class OrdersApi
         HttpContext context, ShopDb db, OrderInbox inbox, ShopMetrics metrics, TimeProvider clock, CancellationToken cancellationToken)
     {
         var key = OrdersRules.IdempotencyKey(context.Request);
-        var items = OrdersRules.Validate(await JsonBody.ReadAsync(context.Request, OrdersJson.Default.OrderCreate, cancellationToken));
+        var items = await JsonBody.ReadValidAsync(context.Request, OrdersJson.Default.OrderCreate, OrdersRules.Validate, cancellationToken);
         var userId = context.User.GetUserId();
         var hash = OrdersRules.Hash(items);
         if (key is not null && await OrderIdempotency.FindAsync(db, userId, key, hash, cancellationToken) is { } earlier)

@@ -58,6 +58,24 @@ public sealed class GoodsValidationTests
     }
 
     [Theory]
+    [InlineData("POST", """{"sku":"bad sku","price":1.001}""", new[] { "name", "price", "sku" })]
+    [InlineData("POST", """{"sku":"OK-1","name":"","price":"abc","stock":"many"}""", new[] { "name", "price", "stock" })]
+    [InlineData("PUT", """{"sku":"bad sku","name":"N","price":1.001,"stock":-1}""", new[] { "price", "sku", "stock" })]
+    [InlineData("PATCH", """{"price":"abc","name":""}""", new[] { "name", "price" })]
+    public async Task MembersThatCannotBeReadAreReportedWithEveryOtherFieldError(string method, string json, string[] fields)
+    {
+        await using var shop = await ShopApp.StartAsync();
+        using var admin = shop.AdminClient();
+        var id = (long)(await GoodsApiTests.CreateAsync(admin, "EXISTING"))["id"]!;
+        var path = method == "POST" ? "/api/v1/goods" : $"/api/v1/goods/{id}";
+
+        var response = await admin.SendAsync(Http.Request(new HttpMethod(method), path, json), Ct);
+
+        var errors = (await response.AssertProblemAsync(400, "Validation failed"))["errors"]!.AsObject();
+        Assert.Equal(fields, errors.Select(e => e.Key).Order());
+    }
+
+    [Theory]
     [InlineData("{\"sku\":")]
     [InlineData("not json")]
     [InlineData("{\"sku\":\"A\",\"sku\":\"B\",\"name\":\"N\",\"price\":1}")]
