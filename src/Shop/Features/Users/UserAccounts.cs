@@ -17,14 +17,20 @@ public sealed class UserAccounts(ShopDb db, IPasswordHasher<User> hasher, TimePr
     // wrong password and response times do not tell which usernames exist.
     private static string? s_decoyHash;
 
-    /// <summary>Validates and stores a new user; 400 for a bad field, 409 when the username is taken.</summary>
-    public async Task<User> CreateAsync(string? username, string? password, string? email, string role, CancellationToken cancellationToken)
+    /// <summary>The rules of a new account: 400 naming every bad field.</summary>
+    public static void Validate(string? username, string? password, string? email)
     {
         var v = new Validation();
         UsersRules.Username(v, username);
         UsersRules.Password(v, "password", password, required: true);
         UsersRules.Email(v, email);
         v.ThrowIfInvalid();
+    }
+
+    /// <summary>Validates and stores a new user; 400 for a bad field, 409 when the username is taken.</summary>
+    public async Task<User> CreateAsync(string? username, string? password, string? email, string role, CancellationToken cancellationToken)
+    {
+        Validate(username, password, email);
         var user = new User
         {
             Username = username!,

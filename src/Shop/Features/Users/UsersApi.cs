@@ -45,7 +45,9 @@ public static class UsersApi
 
     private static async Task<JsonHttpResult<UserResponse>> Register(HttpContext context, UserAccounts accounts, CancellationToken cancellationToken)
     {
-        var input = await JsonBody.ReadAsync(context.Request, UsersJson.Default.UserRegistration, cancellationToken);
+        // Checked while reading, so a member of the wrong type is reported with the other fields' errors.
+        var input = await JsonBody.ReadValidAsync(context.Request, UsersJson.Default.UserRegistration,
+            r => { UserAccounts.Validate(r.Username, r.Password, r.Email); return r; }, cancellationToken);
         var user = await accounts.CreateAsync(input.Username, input.Password, input.Email, Policies.CustomerRole, cancellationToken);
         context.Response.Headers.Location = $"/api/v1/users/{user.Id}";
         return Json(user, StatusCodes.Status201Created);

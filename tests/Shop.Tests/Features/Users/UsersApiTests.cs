@@ -29,6 +29,16 @@ public sealed class UsersApiTests
     }
 
     [Fact]
+    public async Task AMemberOfTheWrongTypeIsReportedWithTheOtherFieldErrors()
+    {
+        await using var shop = await ShopApp.StartAsync();
+        var response = await shop.Client.PostAsync("/api/v1/users", Http.Json("""{"username":"X!","password":12345678,"email":"no"}"""), Ct);
+        var errors = (await response.AssertProblemAsync(400, "Validation failed"))["errors"]!.AsObject();
+        Assert.Equal(["email", "password", "username"], errors.Select(e => e.Key).Order());
+        Assert.Equal("has the wrong type", (string?)errors["password"]![0]);
+    }
+
+    [Fact]
     public async Task ATakenUsernameIsAConflict()
     {
         await using var shop = await ShopApp.StartAsync();
