@@ -13,10 +13,13 @@ namespace Shop.Features.Sessions;
 /// change count alike. Counted in the database so that it holds across restarts and instances.
 /// </summary>
 /// <remarks>
-/// An attempt is recorded as a failure BEFORE its password is checked, by one conditional INSERT
-/// that refuses when the window is already full; a success then clears the failures. Checking the
-/// count and recording the failure afterwards let concurrent guesses all pass the check while the
-/// password hashes were computed, so more than five got through.
+/// The attempts of one username take turns in this process (a lock per username, striped): each
+/// counts the failures, checks its password and records the outcome before the next one starts.
+/// Checking and recording without turns let concurrent guesses all pass the check while their
+/// password hashes were computed, so more than five got through; counting an attempt as a failure
+/// before its check (the previous fix) made simultaneous right passwords throttle each other.
+/// Across processes the count and the record are separate statements, so two instances can each
+/// let one more guess through at the same moment.
 /// </remarks>
 public sealed class LoginThrottle(ShopDb db, TimeProvider clock, ILogger<LoginThrottle> logger)
 {
@@ -24,48 +27,58 @@ public sealed class LoginThrottle(ShopDb db, TimeProvider clock, ILogger<LoginTh
     public const int KeyMax = 128;
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(15);
 
+    /// <summary>Turns per username: a fixed set of locks, so there is nothing to clean up.</summary>
+    private static readonly SemaphoreSlim[] Turns = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
+
     /// <summary>
-    /// Counts this attempt as a failure until <see cref="SucceededAsync"/> says otherwise; throws
-    /// the 429 (with <c>Retry-After</c>) when the username already has its fill of failures.
+    /// Waits for the username's turn and throws the 429 (with <c>Retry-After</c>) when it has its
+    /// fill of failures. Dispose the result once <see cref="FailedAsync"/> or <see cref="SucceededAsync"/>
+    /// has recorded the outcome.
     /// </summary>
-    public async Task BeginAttemptAsync(string username, CancellationToken cancellationToken)
+    public async Task<IDisposable> BeginAttemptAsync(string username, CancellationToken cancellationToken)
     {
         var key = Key(username);
-        var now = clock.GetUtcNow().UtcDateTime;
-        var since = now - Window;
-        // Failures that left the window count for nothing; dropping them keeps the table small.
-        await db.Set<LoginFailure>().Where(f => f.NormalizedUsername == key && f.FailedAt <= since).ExecuteDeleteAsync(cancellationToken);
-        var recorded = await db.Database.ExecuteSqlAsync($"""
-            INSERT INTO login_failures (NormalizedUsername, FailedAt)
-            SELECT {key}, {now}
-            WHERE (SELECT COUNT(*) FROM login_failures WHERE NormalizedUsername = {key} AND FailedAt > {since}) < {MaxFailures}
-            """, cancellationToken);
-        if (recorded == 0)
+        var turn = Turns[(uint)StringComparer.Ordinal.GetHashCode(key) % (uint)Turns.Length];
+        await turn.WaitAsync(cancellationToken);
+        try
         {
-            // Allowed again when so many failures have aged out that fewer than MaxFailures remain.
-            // The list can be shorter than it was a moment ago (a right password in between cleared
-            // it): then the caller may try again at once, in a second.
+            var now = clock.GetUtcNow().UtcDateTime;
+            // Failures that left the window count for nothing; dropping them keeps the table small.
+            await db.Set<LoginFailure>().Where(f => f.NormalizedUsername == key && f.FailedAt <= now - Window).ExecuteDeleteAsync(cancellationToken);
             var recent = await RecentFailuresAsync(key, now, cancellationToken);
-            var until = recent.Count >= MaxFailures ? recent[recent.Count - MaxFailures] + Window : now;
-            var seconds = Math.Max(1, (int)Math.Ceiling((until - now).TotalSeconds));
-            throw new ApiProblem(429, "Too many failed logins for this username; try again later")
+            if (recent.Count >= MaxFailures)
             {
-                Headers = { ["Retry-After"] = seconds.ToString(CultureInfo.InvariantCulture) },
-            };
+                // Allowed again when so many failures have aged out that fewer than MaxFailures remain.
+                var until = recent[recent.Count - MaxFailures] + Window;
+                var seconds = Math.Max(1, (int)Math.Ceiling((until - now).TotalSeconds));
+                throw new ApiProblem(429, "Too many failed logins for this username; try again later")
+                {
+                    Headers = { ["Retry-After"] = seconds.ToString(CultureInfo.InvariantCulture) },
+                };
+            }
+            return new Turn(turn);
+        }
+        catch
+        {
+            turn.Release();
+            throw;
         }
     }
 
-    /// <summary>The password was wrong: the attempt stays counted. Logs the WARNING when it fills the window.</summary>
+    /// <summary>The password was wrong: records the failure, and logs the WARNING when it fills the window.</summary>
     public async Task FailedAsync(string username, CancellationToken cancellationToken)
     {
         var key = Key(username);
-        if ((await RecentFailuresAsync(key, clock.GetUtcNow().UtcDateTime, cancellationToken)).Count == MaxFailures)
+        var now = clock.GetUtcNow().UtcDateTime;
+        db.Add(new LoginFailure { NormalizedUsername = key, FailedAt = now });
+        await db.SaveChangesAsync(cancellationToken);
+        if ((await RecentFailuresAsync(key, now, cancellationToken)).Count == MaxFailures)
         {
             logger.Warning("Logins for {Username} throttled after {Failures} failures within 15 minutes", key, MaxFailures);
         }
     }
 
-    /// <summary>The password was right: the username's failures, this attempt's included, are cleared.</summary>
+    /// <summary>The password was right: the username's failures are cleared.</summary>
     public Task SucceededAsync(string username, CancellationToken cancellationToken)
     {
         var key = Key(username);
@@ -83,5 +96,18 @@ public sealed class LoginThrottle(ShopDb db, TimeProvider clock, ILogger<LoginTh
     {
         var normalized = Users.User.Normalize(username);
         return normalized.Length <= KeyMax ? normalized : normalized[..KeyMax];
+    }
+
+    private sealed class Turn(SemaphoreSlim turn) : IDisposable
+    {
+        private int _done;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _done, 1) == 0)
+            {
+                turn.Release();
+            }
+        }
     }
 }

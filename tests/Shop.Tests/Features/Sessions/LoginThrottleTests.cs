@@ -87,6 +87,17 @@ public sealed class LoginThrottleTests
     }
 
     [Fact]
+    public async Task ConcurrentRightPasswordsAreNeverThrottled()
+    {
+        await using var shop = await ShopApp.StartAsync();
+        await shop.CreateUserAsync("kai");
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => LogInAsync(shop, "kai", ShopApp.Password)));
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.Created, a.StatusCode));
+    }
+
+    [Fact]
     public async Task WrongCurrentPasswordsCountTowardsTheSameThrottle()
     {
         await using var shop = await ShopApp.StartAsync();
