@@ -28,6 +28,7 @@ public static class ShopHost
             // RequestLimitsMiddleware enforces with the contract's problem body.
             kestrel.Limits.MaxRequestLineSize = RequestLimitsMiddleware.HardTargetLength;
             kestrel.Limits.MaxRequestHeadersTotalSize = RequestLimitsMiddleware.HardHeaderBytes;
+            kestrel.Limits.MaxRequestHeaderCount = RequestLimitsMiddleware.HardHeaderCount;
         });
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(TimeProvider.System);

@@ -15,6 +15,8 @@ public sealed class RequestLimitsMiddleware(RequestDelegate next)
     // megabytes of abuse (and behind nginx, nginx refuses those first).
     public const int HardTargetLength = 1024 * 1024;
     public const int HardHeaderBytes = 1024 * 1024;
+    public const int MaxHeaderCount = 100;
+    public const int HardHeaderCount = 1000;
 
     public Task InvokeAsync(HttpContext context)
     {
@@ -34,6 +36,8 @@ public sealed class RequestLimitsMiddleware(RequestDelegate next)
         }
         return headerBytes > MaxHeaderBytes
             ? Problems.WriteAsync(context, StatusCodes.Status431RequestHeaderFieldsTooLarge, $"Request headers larger than {MaxHeaderBytes / 1024} KiB")
+            : request.Headers.Count > MaxHeaderCount
+            ? Problems.WriteAsync(context, StatusCodes.Status431RequestHeaderFieldsTooLarge, $"More than {MaxHeaderCount} request header fields")
             : next(context);
     }
 }

@@ -102,6 +102,20 @@ public sealed class HostileInputTests
     }
 
     [Theory]
+    [InlineData(150)]
+    [InlineData(900)]
+    public async Task TooManyHeaderFieldsAreAProblem431(int count)
+    {
+        await using var shop = await ShopApp.StartAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/goods");
+        for (var i = 0; i < count; i++)
+        {
+            request.Headers.TryAddWithoutValidation($"X-H{i}", "v");
+        }
+        await (await shop.Client.SendAsync(request, Ct)).AssertProblemAsync(431, "More than 100 request header fields");
+    }
+
+    [Theory]
     [InlineData(40_000)]
     [InlineData(500_000)]
     public async Task AHugeRequestHeaderIsRefusedWithoutCrashing(int length)

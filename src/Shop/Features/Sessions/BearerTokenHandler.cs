@@ -18,12 +18,14 @@ public sealed class BearerTokenHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var header = Request.Headers[HeaderNames.Authorization].ToString();
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        var header = Request.Headers[HeaderNames.Authorization].ToString().Trim();
+        // "Bearer" alone (the server strips the spaces of "Bearer ") is a bearer credential without
+        // a token: a bad one, not an anonymous request. Other schemes (Basic …) are not ours.
+        if (!header.StartsWith("Bearer", StringComparison.OrdinalIgnoreCase) || (header.Length > 6 && !char.IsWhiteSpace(header[6])))
         {
             return AuthenticateResult.NoResult();
         }
-        var token = header["Bearer ".Length..].Trim();
+        var token = header[6..].Trim();
         // Resolved only here: the many anonymous requests that reach this scheme need no session store.
         var sessions = Context.RequestServices.GetRequiredService<SessionStore>();
         var principal = token.Length is > 0 and <= 256 ? await sessions.AuthenticateAsync(token, SchemeName, Context.RequestAborted) : null;

@@ -44,8 +44,9 @@ public static class AuthServices
         app.UseAuthentication();
         return app.Use(async (context, next) =>
         {
+            // Only for a route that matched: a 404, 405 or 415 answers the request's shape first.
             // The handlers keep their result for the request, so this repeats no lookup.
-            if (context.GetEndpoint()?.Metadata.GetMetadata<IAllowAnonymous>() is null
+            if (context.GetEndpoint() is RouteEndpoint endpoint && endpoint.Metadata.GetMetadata<IAllowAnonymous>() is null
                 && (await context.AuthenticateAsync()).Failure is not null)
             {
                 await context.ChallengeAsync();

@@ -118,6 +118,28 @@ public sealed class SessionsApiTests
         Assert.Equal(HttpStatusCode.Created, (await stale.PostAsync("/api/v1/users", Login("eden", ShopApp.Password), Ct)).StatusCode);
     }
 
+    [Theory]
+    [InlineData("Bearer ")]
+    [InlineData("Bearer")]
+    [InlineData("bearer    ")]
+    public async Task ABearerHeaderWithoutATokenIsABadCredential(string header)
+    {
+        await using var shop = await ShopApp.StartAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/goods");
+        request.Headers.TryAddWithoutValidation("Authorization", header);
+        await (await shop.Client.SendAsync(request, Ct)).AssertProblemAsync(401, "Invalid or expired token");
+    }
+
+    [Fact]
+    public async Task ABadCredentialDoesNotHideTheAnswerToTheRequestsShape()
+    {
+        await using var shop = await ShopApp.StartAsync();
+        using var stale = shop.BearerClient("stale-token");
+        await (await stale.PostAsync("/api/v1/sessions", new StringContent("x", System.Text.Encoding.UTF8, "text/plain"), Ct)).AssertProblemAsync(415);
+        await (await stale.GetAsync("/api/v1/no-such-thing", Ct)).AssertProblemAsync(404);
+        await (await stale.DeleteAsync("/api/v1/goods", Ct)).AssertProblemAsync(405);
+    }
+
     [Fact]
     public async Task AnUnknownTokenIsInvalidOrExpired()
     {
