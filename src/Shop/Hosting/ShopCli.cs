@@ -40,10 +40,9 @@ public static class ShopCli
         {
             // Usage errors look like every other error of the command line and exit with 2, as a
             // bad setting does (the convention of getopt and argparse); 1 is left for failures.
-            foreach (var error in parsed.Errors)
-            {
-                await Console.Error.WriteLineAsync($"shop: error: {error.Message}");
-            }
+            // One line, whatever the parser's messages look like (some list choices on lines of their own).
+            var messages = parsed.Errors.Select(e => string.Join(' ', e.Message.Split((char[])['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
+            await Console.Error.WriteLineAsync($"shop: error: {string.Join(" ", messages)}");
             return 2;
         }
         return await parsed.InvokeAsync();

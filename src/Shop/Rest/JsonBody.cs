@@ -236,8 +236,12 @@ public static class JsonBody
     private static string FieldOf(string? path) =>
         string.IsNullOrEmpty(path) || path == "$" ? "body" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
 
-    private static string Describe(JsonException ex) =>
-        ex.LineNumber is { } line && ex.BytePositionInLine is { } position
-            ? $"invalid JSON at line {line + 1}, byte {position + 1}"
+    /// <summary>What is wrong, in the client's terms: never the parser's .NET wording.</summary>
+    private static string Describe(JsonException ex)
+    {
+        var what = ex.Message.Contains("depth", StringComparison.OrdinalIgnoreCase) ? $"nested deeper than {DocumentOptions.MaxDepth} levels"
+            : ex.Message.Contains("uplicate", StringComparison.Ordinal) ? "a member appears twice in one object"
             : "invalid JSON";
+        return ex.LineNumber is { } line && ex.BytePositionInLine is { } position ? $"{what} at line {line + 1}, byte {position + 1}" : what;
+    }
 }

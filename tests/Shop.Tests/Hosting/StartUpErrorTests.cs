@@ -118,6 +118,16 @@ public sealed class StartUpErrorTests : IDisposable
         AssertOneLineError(result, missing.ExitCode, $"shop: error: --goods must be a whole number from 1 to 10000000 (got '{goods}')");
     }
 
+    [Fact]
+    public async Task EveryUsageErrorIsOneLine()
+    {
+        var badRole = await ShopCommand.RunAsync(["users", "create", "bob", "--role", "king"], Environment(), "some password\n");
+        AssertOneLineError(badRole, 2, "shop: error: Argument 'king' not recognized. Must be one of: 'admin' 'customer'");
+        var nothing = await ShopCommand.RunAsync(["users", "create"], Environment());
+        Assert.Equal(2, nothing.ExitCode);
+        Assert.Single(nothing.Stderr.TrimEnd('\n').Split('\n'));
+    }
+
     [Theory]
     [InlineData("abc")]
     [InlineData("1.5")]

@@ -76,6 +76,18 @@ public sealed class GoodsValidationTests
     }
 
     [Theory]
+    [InlineData("""{"sku":"A","name":"N","price":1,"price":2}""", "Malformed JSON: a member appears twice in one object")]
+    [InlineData("""{"sku":"A","name":"N","price":1,"description":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["deep"]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}""", "Malformed JSON: nested deeper than 32 levels")]
+    public async Task MalformedJsonSaysWhatIsWrong(string json, string start)
+    {
+        await using var shop = await ShopApp.StartAsync();
+        using var admin = shop.AdminClient();
+        var response = await admin.PostAsync("/api/v1/goods", Http.Json(json), Ct);
+        var problem = await response.AssertProblemAsync(400);
+        Assert.StartsWith(start, (string?)problem["error"], StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("{\"sku\":")]
     [InlineData("not json")]
     [InlineData("{\"sku\":\"A\",\"sku\":\"B\",\"name\":\"N\",\"price\":1}")]
