@@ -106,18 +106,32 @@ public static class JsonBody
     public static T Bind<T>(JsonElement element, JsonTypeInfo<T> typeInfo) => BindValid(element, typeInfo, value => value);
 
     /// <summary>
-    /// Binds what can be read and validates it. The 400 names unknown members first (the body is
-    /// not of this type at all); otherwise every member that could not be read, together with the
-    /// validation errors of the rest.
+    /// Binds what can be read and validates it. The 400 names, in one answer, every unknown member,
+    /// every member that could not be read, and the validation errors of the rest. (An unknown
+    /// member inside a nested object is reported alone.)
     /// </summary>
     public static TValid BindValid<T, TValid>(JsonElement element, JsonTypeInfo<T> typeInfo, Func<T, TValid> validate)
     {
         var unknown = UnknownMembers(element, typeInfo);
-        if (unknown.Count > 0)
+        if (unknown.Keys.Any(k => k.Contains('.') || k.Contains('[')))
         {
             throw ApiProblem.Validation(unknown);
         }
+        if (unknown.Count > 0)
+        {
+            // Left out, so the members that belong to the body are still read and checked.
+            var known = JsonObject.Create(element)!;
+            foreach (var name in unknown.Keys)
+            {
+                known.Remove(name);
+            }
+            element = JsonSerializer.SerializeToElement(known, RestJson.Default.JsonNode);
+        }
         var (value, unreadable, dropped) = BindReadable(element, typeInfo);
+        foreach (var (name, messages) in unknown)
+        {
+            unreadable[name] = messages;
+        }
         try
         {
             var valid = validate(value);

@@ -62,6 +62,8 @@ public sealed class GoodsValidationTests
     [InlineData("POST", """{"sku":"OK-1","name":"","price":"abc","stock":"many"}""", new[] { "name", "price", "stock" })]
     [InlineData("PUT", """{"sku":"bad sku","name":"N","price":1.001,"stock":-1}""", new[] { "price", "sku", "stock" })]
     [InlineData("PATCH", """{"price":"abc","name":""}""", new[] { "name", "price" })]
+    [InlineData("POST", """{"sku":"bad sku","price":1.001,"zzz":1}""", new[] { "name", "price", "sku", "zzz" })]
+    [InlineData("PATCH", """{"price":1.001,"colour":"red"}""", new[] { "colour", "price" })]
     public async Task MembersThatCannotBeReadAreReportedWithEveryOtherFieldError(string method, string json, string[] fields)
     {
         await using var shop = await ShopApp.StartAsync();
