@@ -169,8 +169,10 @@ public static class JsonBody
                 var field = FieldOf(ex.Path);
                 var message = ex is JsonMemberException member ? member.Message : "has the wrong type";
                 rest ??= JsonObject.Create(element)!;
-                var name = field.Split('.', '[')[0];
-                if (!rest.Remove(name))
+                // The exact member if it sits in an object (items[1].goods_id), so the rest of its
+                // array is still checked; otherwise the whole top-level member.
+                var name = RemoveMember(rest, field) ? field : field.Split('.', '[')[0];
+                if (unreadable.ContainsKey(field) || (name != field && !rest.Remove(name)))
                 {
                     // Nothing left to take out: report what there is.
                     unreadable.TryAdd(field, [message]);
@@ -181,6 +183,32 @@ public static class JsonBody
                 element = JsonSerializer.SerializeToElement(rest, RestJson.Default.JsonNode);
             }
         }
+    }
+
+    /// <summary>
+    /// Removes the member a path such as <c>items[1].goods_id</c> names from the object holding it;
+    /// false when the path does not end in a member of an object that is inside the body.
+    /// </summary>
+    private static bool RemoveMember(JsonObject root, string path)
+    {
+        var dot = path.LastIndexOf('.');
+        if (dot <= 0)
+        {
+            return false; // A top-level member: the caller removes it.
+        }
+        JsonNode? node = root;
+        foreach (var part in path[..dot].Split('.'))
+        {
+            var bracket = part.IndexOf('[');
+            node = node is JsonObject obj ? obj[bracket < 0 ? part : part[..bracket]] : null;
+            for (var open = bracket; open >= 0 && node is not null; open = part.IndexOf('[', open + 1))
+            {
+                var close = part.IndexOf(']', open);
+                node = close > open && int.TryParse(part.AsSpan(open + 1, close - open - 1), out var index) && node is JsonArray array && index < array.Count
+                    ? array[index] : null;
+            }
+        }
+        return node is JsonObject holder && holder.Remove(path[(dot + 1)..]);
     }
 
     /// <summary>True when <paramref name="field"/> is <paramref name="member"/> or inside it (<c>items[0].quantity</c> in <c>items</c>).</summary>

@@ -104,6 +104,18 @@ public sealed class OrdersApiTests
         Assert.NotNull(problem["errors"]![field]);
     }
 
+    [Theory]
+    [InlineData("""{"items":[{"goods_id":"1","quantity":"2"}]}""", new[] { "items[0].goods_id", "items[0].quantity" })]
+    [InlineData("""{"items":[{"goods_id":1,"quantity":0},{"goods_id":"x","quantity":1}]}""", new[] { "items[0].quantity", "items[1].goods_id" })]
+    [InlineData("""{"items":[{"goods_id":{"a":1},"quantity":[1]}],"note":"hi"}""", new[] { "items[0].goods_id", "items[0].quantity", "note" })]
+    public async Task EveryBadFieldOfAnOrderIsNamedInOneAnswer(string body, string[] fields)
+    {
+        await using var shop = await ShopApp.StartAsync();
+        using var fern = await shop.SignInAsync("fern");
+        var problem = await (await PlaceAsync(fern, body)).AssertProblemAsync(400, "Validation failed");
+        Assert.Equal(fields, problem["errors"]!.AsObject().Select(e => e.Key).Order());
+    }
+
     [Fact]
     public async Task OrderOfMoreThanFiftyLinesIsABadRequest()
     {
