@@ -171,8 +171,9 @@ public static class JsonBody
                 rest ??= JsonObject.Create(element)!;
                 // The exact member if it sits in an object (items[1].goods_id), so the rest of its
                 // array is still checked; otherwise the whole top-level member.
-                var name = RemoveMember(rest, field) ? field : field.Split('.', '[')[0];
-                if (unreadable.ContainsKey(field) || (name != field && !rest.Remove(name)))
+                var nested = !unreadable.ContainsKey(field) && RemoveMember(rest, field);
+                var name = nested ? field : field.Split('.', '[')[0];
+                if (unreadable.ContainsKey(field) || (!nested && !rest.Remove(name)))
                 {
                     // Nothing left to take out: report what there is.
                     unreadable.TryAdd(field, [message]);
