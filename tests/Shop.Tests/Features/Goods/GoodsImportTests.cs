@@ -82,6 +82,15 @@ public sealed class GoodsImportTests
     }
 
     [Fact]
+    public async Task AJsonImportMayStartWithAByteOrderMark()
+    {
+        await using var shop = await ShopApp.StartAsync();
+        using var admin = shop.AdminClient();
+        var job = await ImportAsync(admin, """[{"sku":"BOM-1","name":"Marked","price":1}]""", "application/json", bom: true);
+        Assert.Equal(1, (int)job["result"]!["created"]!);
+    }
+
+    [Fact]
     public async Task JsonImportReportsBadElementsByTheirIndex()
     {
         await using var shop = await ShopApp.StartAsync();

@@ -127,7 +127,9 @@ public static class GoodsImportParser
         {
             // Duplicate members are allowed here and refused per element below: one bad element
             // fails that row, not the whole import.
-            document = JsonDocument.Parse(data, new JsonDocumentOptions { MaxDepth = 32 });
+            // A UTF-8 byte order mark is tolerated, as in CSV: editors on some systems add one.
+            var json = data.AsMemory(data.AsSpan().StartsWith(Encoding.UTF8.Preamble) ? Encoding.UTF8.Preamble.Length : 0);
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 32 });
         }
         catch (JsonException ex)
         {
