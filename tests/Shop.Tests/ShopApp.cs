@@ -186,7 +186,9 @@ public sealed class ShopApp : IAsyncDisposable
     public static async Task<string[]> WaitForLinesAsync(string path, Func<string, bool> predicate)
     {
         string[] lines = [];
-        for (var attempt = 0; attempt < 100; attempt++)
+        // Up to 15 s: a line usually arrives within milliseconds, but a loaded machine running the
+        // suite in parallel can hold the asynchronous writer back, and a wait that runs out fails.
+        for (var attempt = 0; attempt < 300; attempt++)
         {
             if (File.Exists(path))
             {
@@ -201,7 +203,7 @@ public sealed class ShopApp : IAsyncDisposable
             await Task.Delay(50);
         }
         // Waiting is asserting: a caller that awaits a line must fail when it never comes.
-        Assert.Fail($"No line of {path} matched within 5 s; the last lines were:\n{string.Join("\n", lines.TakeLast(10))}");
+        Assert.Fail($"No line of {path} matched within 15 s; the last lines were:\n{string.Join("\n", lines.TakeLast(10))}");
         return lines;
     }
 
