@@ -171,8 +171,10 @@ public abstract class LeasedQueue(IServiceScopeFactory scopes, QueueOptions opti
                 leases.Add(new Lease(reader.GetInt64(0), reader.GetInt32(1), options.WorkerId));
             }
         }
-        // Counted here, in the background, because the metrics scrape must not query.
-        await using var count = Sql.Command(db, $"SELECT COUNT(*) FROM {Table} WHERE {Waiting}");
+        // Counted here, in the background, because the metrics scrape must not query. Items a
+        // worker holds are not waiting any more: counting them left the depth at 1 after the last
+        // order was confirmed, until the next claim.
+        await using var count = Sql.Command(db, $"SELECT COUNT(*) FROM {Table} WHERE {Waiting} AND ClaimedBy IS NULL");
         Interlocked.Exchange(ref _depth, (long)(await count.ExecuteScalarAsync(cancellationToken))!);
         await transaction.CommitAsync(cancellationToken);
         leases.Sort((a, b) => a.Id.CompareTo(b.Id));
