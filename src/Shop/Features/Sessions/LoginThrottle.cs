@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
+using Shop.Infrastructure;
 using Shop.Infrastructure.Data;
 using Shop.Infrastructure.Logging;
 using Shop.Rest;
@@ -38,8 +39,7 @@ public sealed class LoginThrottle(ShopDb db, TimeProvider clock, ILogger<LoginTh
     public async Task<IDisposable> BeginAttemptAsync(string username, CancellationToken cancellationToken)
     {
         var key = Key(username);
-        var turn = Turns[(uint)StringComparer.Ordinal.GetHashCode(key) % (uint)Turns.Length];
-        await turn.WaitAsync(cancellationToken);
+        var turn = await SemaphoreTurn.EnterAsync(Turns[(uint)StringComparer.Ordinal.GetHashCode(key) % (uint)Turns.Length], cancellationToken);
         try
         {
             var now = clock.GetUtcNow().UtcDateTime;
@@ -56,11 +56,11 @@ public sealed class LoginThrottle(ShopDb db, TimeProvider clock, ILogger<LoginTh
                     Headers = { ["Retry-After"] = seconds.ToString(CultureInfo.InvariantCulture) },
                 };
             }
-            return new Turn(turn);
+            return turn;
         }
         catch
         {
-            turn.Release();
+            turn.Dispose();
             throw;
         }
     }
@@ -96,18 +96,5 @@ public sealed class LoginThrottle(ShopDb db, TimeProvider clock, ILogger<LoginTh
     {
         var normalized = Users.User.Normalize(username);
         return normalized.Length <= KeyMax ? normalized : normalized[..KeyMax];
-    }
-
-    private sealed class Turn(SemaphoreSlim turn) : IDisposable
-    {
-        private int _done;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _done, 1) == 0)
-            {
-                turn.Release();
-            }
-        }
     }
 }

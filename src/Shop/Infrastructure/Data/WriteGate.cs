@@ -15,11 +15,8 @@ public sealed class WriteGate
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     /// <summary>Waits for the gate; dispose the result to leave it.</summary>
-    public async Task<IDisposable> EnterAsync(CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken);
-        return new Exit(_gate);
-    }
+    public async Task<IDisposable> EnterAsync(CancellationToken cancellationToken) =>
+        await SemaphoreTurn.EnterAsync(_gate, cancellationToken);
 
     /// <summary>Begins a write transaction inside the gate; disposing it rolls back what was not committed and leaves the gate.</summary>
     public async Task<GatedTransaction> BeginAsync(ShopDb db, CancellationToken cancellationToken)
@@ -33,19 +30,6 @@ public sealed class WriteGate
         {
             entered.Dispose();
             throw;
-        }
-    }
-
-    private sealed class Exit(SemaphoreSlim gate) : IDisposable
-    {
-        private int _done;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _done, 1) == 0)
-            {
-                gate.Release();
-            }
         }
     }
 }
