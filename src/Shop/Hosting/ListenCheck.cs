@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
@@ -17,15 +16,14 @@ public static class ListenCheck
     {
         foreach (var item in bind)
         {
-            var colon = item.LastIndexOf(':');
-            var host = item[..colon];
-            var port = int.Parse(item[(colon + 1)..], CultureInfo.InvariantCulture);
+            // The setting was checked at load, so both parts are there.
+            var (host, port) = SettingValues.HostAndPort(item);
             // Kestrel binds localhost to both loopback addresses and fails only when one is taken
             // or neither can be bound (a machine without IPv6 still serves on 127.0.0.1).
             IPAddress[] addresses = host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
                 ? [IPAddress.Loopback, IPAddress.IPv6Loopback]
                 : [SettingValues.ListenAddress(host)!];
-            var errors = addresses.Select(address => TryListen(new IPEndPoint(address, port))).ToList();
+            var errors = addresses.Select(address => TryListen(new IPEndPoint(address, port!.Value))).ToList();
             var error = errors.FirstOrDefault(e => e?.SocketErrorCode == SocketError.AddressAlreadyInUse)
                 ?? (errors.All(e => e is not null) ? errors[0] : null);
             if (error is not null)

@@ -83,8 +83,7 @@ internal static class SettingValues
         }
         foreach (var item in items)
         {
-            var colon = item.LastIndexOf(':');
-            var host = colon > 0 ? item[..colon] : "";
+            var (host, port) = HostAndPort(item);
             if (host.Length == 0)
             {
                 throw new SettingsException("bind", $"'{item}' is not HOST:PORT ({BindExample})");
@@ -93,7 +92,7 @@ internal static class SettingValues
             {
                 throw new SettingsException("bind", $"'{item}' is not HOST:PORT (an IPv6 address goes in brackets: [::1]:5000)");
             }
-            if (!int.TryParse(item[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > 65535)
+            if (port is null or > 65535)
             {
                 throw new SettingsException("bind", $"'{item}' has no PORT from 0 to 65535 ({BindExample})");
             }
@@ -110,6 +109,17 @@ internal static class SettingValues
             }
         }
         return items;
+    }
+
+    /// <summary>
+    /// A bind entry split at its last colon: HOST ("" when there is none) and PORT (null when it
+    /// is not a whole number). The one place that reads HOST:PORT, for the setting and the listen check.
+    /// </summary>
+    public static (string Host, int? Port) HostAndPort(string item)
+    {
+        var colon = item.LastIndexOf(':');
+        return (colon > 0 ? item[..colon] : "",
+            int.TryParse(item[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) ? port : null);
     }
 
     /// <summary>
