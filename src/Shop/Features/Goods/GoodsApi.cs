@@ -171,9 +171,11 @@ public static class GoodsApi
         using var turn = await gate.EnterAsync(cancellationToken);
         // With If-Match naming a version, only that version may go; otherwise the goods goes
         // whatever happened to it since, in one statement (no read-then-delete race with orders).
-        var version = ETags.NamesVersions(context.Request) ? (await FindForWriteAsync(db, context, id, cancellationToken)).Version : (int?)null;
+        var read = ETags.NamesVersions(context.Request) ? await FindForWriteAsync(db, context, id, cancellationToken) : null;
+        var version = read?.Version;
         var goods = db.Set<Goods>().Where(g => g.Id == id && (version == null || g.Version == version));
-        var sku = await goods.Select(g => g.Sku).FirstOrDefaultAsync(cancellationToken);
+        // The precondition already read the goods; without one, its sku (for the log) is read here.
+        var sku = read?.Sku ?? await goods.Select(g => g.Sku).FirstOrDefaultAsync(cancellationToken);
         if (sku is null || await goods.ExecuteDeleteAsync(cancellationToken) == 0)
         {
             throw version is null ? NotFound(id) : ETags.Stale();
