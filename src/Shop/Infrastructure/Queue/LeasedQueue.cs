@@ -115,11 +115,13 @@ public abstract class LeasedQueue(IServiceScopeFactory scopes, QueueOptions opti
         {
             await using var release = Sql.Command(db,
                 $"UPDATE {Table} SET ClaimedBy = NULL, LeaseUntil = NULL WHERE {Waiting} AND ClaimedBy = $holder", ("$holder", holder));
+            int taken;
             using (await gate.EnterAsync(cancellationToken))
             {
-                freed += await release.ExecuteNonQueryAsync(cancellationToken);
+                taken = await release.ExecuteNonQueryAsync(cancellationToken);
             }
-            logger.Info("{Count} item(s) of {Queue} held by {Worker}, a process that is gone, taken back", freed, Table, holder);
+            freed += taken;
+            logger.Info("{Count} item(s) of {Queue} held by {Worker}, a process that is gone, taken back", taken, Table, holder);
         }
         return freed;
     }

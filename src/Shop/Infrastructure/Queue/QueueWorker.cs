@@ -37,8 +37,8 @@ public sealed class QueueWorker<TQueue>(TQueue queue, ShopMetrics metrics, ShopS
         {
             if (DateTimeOffset.UtcNow - lookedForOrphans > OrphanCheckInterval)
             {
-                // At start, and now and then while idle: items claimed by a worker of this machine
-                // that died are taken back at once, not after their lease.
+                // At start, then at most every 5 s: items claimed by a worker of this machine that
+                // died are taken back at once, not after their lease.
                 lookedForOrphans = DateTimeOffset.UtcNow;
                 try
                 {
