@@ -171,11 +171,11 @@ public static class JsonBody
                 rest ??= JsonObject.Create(element)!;
                 // The exact member if it sits in an object (items[1].goods_id), so the rest of its
                 // array is still checked; otherwise the whole top-level member.
-                var nested = !unreadable.ContainsKey(field) && RemoveMember(rest, field);
+                var nested = RemoveMember(rest, field);
                 var name = nested ? field : field.Split('.', '[')[0];
                 if (unreadable.ContainsKey(field) || (!nested && !rest.Remove(name)))
                 {
-                    // Nothing left to take out: report what there is.
+                    // The same member again, or nothing left to take out: report what there is.
                     unreadable.TryAdd(field, [message]);
                     throw ApiProblem.Validation(unreadable);
                 }
