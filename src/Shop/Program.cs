@@ -4,6 +4,7 @@ using Shop.Features.Goods.Imports;
 using Shop.Features.Jobs;
 using Shop.Features.Orders;
 using Shop.Features.Index;
+using Shop.Features.Operations;
 using Shop.Features.Sessions;
 using Shop.Features.Users;
 using Shop.Hosting;
@@ -36,6 +37,7 @@ public static class Program
             .AddShopMetrics(settings)
             // Modules.
             .AddIndex()
+            .AddOperations()
             .AddGoods()
             .AddGoodsImports()
             .AddJobs()
@@ -49,6 +51,7 @@ public static class Program
         app.UseShopPipeline();
         // Modules (Flask's register_blueprint).
         app.MapIndex();
+        app.MapOperations();
         app.MapGoods();
         app.MapGoodsImports();
         app.MapJobs();
@@ -56,8 +59,6 @@ public static class Program
         app.MapUsers();
         app.MapSessions();
         app.MapApiKeys();
-        app.MapDocs();
-        app.MapMetrics();
         return app;
     }
 }

@@ -46,6 +46,9 @@ public static class LoggingSetup
             .MinimumLevel.Override("System", Framework(level))
             // Key-ring notices are irrelevant: no cookie or token here is protected by data protection.
             .MinimumLevel.Override("Microsoft.AspNetCore.DataProtection", LogEventLevel.Error)
+            // The health-check service logs every failing check as ERROR each time it runs; readiness
+            // logs what is down itself, once a minute while it lasts (Features/Operations/Readiness).
+            .MinimumLevel.Override("Microsoft.Extensions.Diagnostics.HealthChecks", level <= LogEventLevel.Debug ? level : LogEventLevel.Fatal)
             // Authentication handlers announce every challenge at INFO; a 401 is not a business event.
             .Filter.ByExcluding(IsAuthenticationChatter)
             .Enrich.With<LevelNameEnricher>();
