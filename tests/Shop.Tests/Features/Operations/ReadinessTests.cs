@@ -1,4 +1,5 @@
 using System.Net;
+using Shop.Tests.Support;
 
 namespace Shop.Tests.Features.Operations;
 
@@ -36,14 +37,26 @@ public sealed class ReadinessTests
     public async Task ADatabaseThatCannotEvenBeOpenedIsAnErrorInTheLogToo()
     {
         await using var shop = await ShopApp.StartAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var suffix in new[] { "", "-wal", "-shm" })
-        {
-            File.Delete(shop.Settings.Database + suffix);
-        }
         // A directory where the file was: SQLite cannot open it, and EF's CanConnect says false
-        // rather than throwing.
-        Directory.CreateDirectory(shop.Settings.Database);
+        // rather than throwing. The queue workers' polls may create the file again in between, so
+        // this is repeated until the directory stands.
+        await Poll.UntilAsync(() =>
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            foreach (var suffix in new[] { "", "-wal", "-shm" })
+            {
+                File.Delete(shop.Settings.Database + suffix);
+            }
+            try
+            {
+                Directory.CreateDirectory(shop.Settings.Database);
+                return true;
+            }
+            catch (IOException)
+            {
+                return false;
+            }
+        }, "a directory in place of the database file");
 
         await (await shop.Client.GetAsync("/readyz", Ct)).AssertProblemAsync(503, "Not ready: database is down");
 
