@@ -32,6 +32,7 @@ public static class Program
             .AddShopData(settings)
             .AddRestJson()
             .AddRestErrors()
+            .AddCredentialRateLimits()
             .AddShopAuth()
             .AddShopOpenApi()
             .AddShopMetrics(settings)

@@ -49,6 +49,7 @@ public static class ShopHost
     public static WebApplication UseShopPipeline(this WebApplication app)
     {
         app.UseMiddleware<RequestIdMiddleware>();
+        app.UseSecurityHeaders();
         app.UseForwardedHeaders();
         app.UseAccessLog();
         app.UseRestErrors();
@@ -56,6 +57,8 @@ public static class ShopHost
         app.UseHeadAsGet();
         // Routing after the HEAD rewrite, so a HEAD finds its GET route.
         app.UseRouting();
+        // After routing, which tells which endpoints' policies apply; before authentication, so a flood costs no lookups.
+        app.UseRateLimiter();
         app.UseShopAuthentication();
         app.UseAuthorization();
         return app;

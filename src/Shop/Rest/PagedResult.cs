@@ -90,7 +90,7 @@ public sealed class PagedResult<T>(
 
     private static string CsvText(JsonElement value) => value.ValueKind switch
     {
-        JsonValueKind.String => value.GetString()!,
+        JsonValueKind.String => CsvCells.Text(value.GetString()!),
         JsonValueKind.Null or JsonValueKind.Undefined => "",
         _ => value.GetRawText(),
     };

@@ -138,7 +138,8 @@ public static class GoodsApi
         context.Request.EnableBuffering();
         await context.Request.Body.DrainAsync(cancellationToken);
         using var turn = await gate.EnterAsync(cancellationToken);
-        for (var attempt = 1; ; attempt++)
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (true)
         {
             var goods = await FindForWriteAsync(db, context, id, cancellationToken);
             context.Request.Body.Position = 0;
@@ -154,7 +155,7 @@ public static class GoodsApi
             {
                 throw ETags.Stale();
             }
-            if (attempt == MaxWriteAttempts)
+            if (System.Diagnostics.Stopwatch.GetElapsedTime(started) > RetryFor)
             {
                 throw new ApiProblem(409, "The goods kept changing while this request tried to write it; retry");
             }
@@ -162,8 +163,11 @@ public static class GoodsApi
         }
     }
 
-    /// <summary>Attempts of a write without If-Match that meets writes of other processes before it gives up.</summary>
-    private const int MaxWriteAttempts = 5;
+    /// <summary>
+    /// How long a write without If-Match goes on meeting writes of other processes (orders taking
+    /// stock) before it gives up: each attempt is short, so in practice it lands within a few.
+    /// </summary>
+    private static readonly TimeSpan RetryFor = TimeSpan.FromSeconds(10);
 
     private static async Task<NoContent> DeleteGoods(
         long id, HttpContext context, ShopDb db, WriteGate gate, ILoggerFactory logs, CancellationToken cancellationToken)

@@ -29,8 +29,8 @@ public static class SessionsApi
     public static IEndpointRouteBuilder MapSessions(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapModule("/api/v1/sessions", "Sessions");
-        group.MapPost("", LogIn).AllowAnonymous().WithSummary("Log in: a bearer token for the Authorization header")
-            .Accepts<LoginRequest>(JsonBody.Json).Produces<SessionResponse>(201).WithProblems(400, 401, 413, 415, 429);
+        group.MapPost("", LogIn).AllowAnonymous().RequireRateLimiting(CredentialRateLimits.Logins).WithSummary("Log in: a bearer token for the Authorization header")
+            .Accepts<LoginRequest>(JsonBody.Json).Produces<SessionResponse>(201).WithProblems(400, 401, 413, 415, 429, 503);
 
         var signedIn = group.MapGroup("").RequireAuthorization(Policies.SignedIn).WithProblems(401, 403);
         signedIn.MapGet("", ListSessions).WithSummary("Your live sessions (no tokens)")

@@ -25,8 +25,8 @@ public static class UsersApi
     public static IEndpointRouteBuilder MapUsers(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapModule("/api/v1/users", "Users");
-        group.MapPost("", Register).AllowAnonymous().WithSummary("Register a customer account")
-            .Accepts<UserRegistration>(JsonBody.Json).Produces<UserResponse>(201).WithProblems(400, 409, 413, 415);
+        group.MapPost("", Register).AllowAnonymous().RequireRateLimiting(CredentialRateLimits.Registrations).WithSummary("Register a customer account")
+            .Accepts<UserRegistration>(JsonBody.Json).Produces<UserResponse>(201).WithProblems(400, 409, 413, 415, 429, 503);
 
         var signedIn = group.MapGroup("").RequireAuthorization(Policies.SignedIn).WithProblems(401);
         signedIn.MapGet("/me", Me).WithSummary("The signed-in user").Produces<UserResponse>(200);
