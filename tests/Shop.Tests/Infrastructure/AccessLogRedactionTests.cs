@@ -14,7 +14,8 @@ public sealed class AccessLogRedactionTests
         await client.GetAsync("/api/v1/goods?access_token=tok-secret-1&page=1&api_key=key-secret-2&Password=pw-secret-3&api%5Fkey=key-secret-4&q=tea", Ct);
 
         var line = Assert.Single(await shop.WaitForAccessLogAsync(l => l.Contains("redact-1", StringComparison.Ordinal)));
-        Assert.Contains("\"GET /api/v1/goods?access_token=REDACTED&page=1&api_key=REDACTED&Password=REDACTED&api%5Fkey=REDACTED&q=tea HTTP/1.1\"", line, StringComparison.Ordinal);
+        // The client sends api%5Fkey as api_key (an unreserved character needs no escape); either way it is a credential.
+        Assert.Matches(@"""GET /api/v1/goods\?access_token=REDACTED&page=1&api_key=REDACTED&Password=REDACTED&api(_|%5F)key=REDACTED&q=tea HTTP/1\.1""", line);
         Assert.DoesNotContain("secret", line, StringComparison.Ordinal);
     }
 }

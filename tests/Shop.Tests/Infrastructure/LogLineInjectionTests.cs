@@ -15,6 +15,9 @@ public sealed partial class LogLineInjectionTests
     /// <summary>CR LF, a lone LF, an ESC sequence, NEL (U+0085), the line and paragraph separators, a C1 and a DEL.</summary>
     private const string Hostile = "\r\n" + Forged + "\n" + Forged + "\u001b[2J\u0085" + Forged + "\u2028" + Forged + "\u2029\u009b\u007f";
 
+    /// <summary>Short enough for a goods name (at most 200 characters).</summary>
+    private const string HostileName = "\r\n" + Forged + "\u001b[2J\u0085\u2028";
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [GeneratedRegex(@"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} - (DEBUG|INFO|WARNING|ERROR|CRITICAL) - ")]
@@ -42,8 +45,8 @@ public sealed partial class LogLineInjectionTests
     {
         await using var shop = await ShopApp.StartAsync();
         using var admin = shop.AdminClient();
-        var goods = await OrderTesting.CreateGoodsAsync(admin, "EVIL-1", stock: 5, name: "Tea" + Hostile);
-        var short_ = await OrderTesting.CreateGoodsAsync(admin, "EVIL-2", stock: 0, name: "Cup" + Hostile);
+        var goods = await OrderTesting.CreateGoodsAsync(admin, "EVIL-1", stock: 5, name: "Tea" + HostileName);
+        var short_ = await OrderTesting.CreateGoodsAsync(admin, "EVIL-2", stock: 0, name: "Cup" + HostileName);
         using var customer = await shop.SignInAsync("mallory");
 
         await OrderTesting.WaitUntilDoneAsync(customer, await OrderTesting.PlaceAcceptedAsync(customer, (goods, 1)));
@@ -61,12 +64,12 @@ public sealed partial class LogLineInjectionTests
         await using var shop = await ShopApp.StartAsync();
         using var client = shop.CreateClient(("X-Request-Id", "inject-1"), ("User-Agent", "ua\u001b[2J\u007f"), ("Referer", "http://x/\u0001"));
 
-        // %0D%0A decodes to CR LF in the path that the access log and the 404 handling see.
+        // Kestrel keeps %0D%0A as it came (it never decodes a control character into the path); the line stays one line either way.
         await client.GetAsync("/no/such%0D%0A" + Uri.EscapeDataString(Forged + "\u2028\u0085"), Ct);
 
         var line = Assert.Single(await shop.WaitForAccessLogAsync(l => l.Contains("inject-1", StringComparison.Ordinal)));
-        Assert.Contains(@"/no/such\x0d\x0a2026-12-01", line, StringComparison.Ordinal);
-        Assert.Contains(@"\u2028\x85", line, StringComparison.Ordinal);
+        Assert.Matches(@"/no/such(%0D%0A|\\x0d\\x0a)2026-12-01", line);
+        Assert.DoesNotContain(line, c => c is '\r' or '\u2028' or '\u0085' or '\u001b');
         Assert.Contains(@"""ua\x1b[2J\x7f""", line, StringComparison.Ordinal);
         Assert.Contains(@"""http://x/\x01""", line, StringComparison.Ordinal);
     }

@@ -29,7 +29,7 @@ public static class SessionsApi
     public static IEndpointRouteBuilder MapSessions(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapModule("/api/v1/sessions", "Sessions");
-        group.MapPost("", LogIn).AllowAnonymous().RequireRateLimiting(CredentialRateLimits.Logins).WithSummary("Log in: a bearer token for the Authorization header")
+        group.MapPost("", LogIn).AllowAnonymous().RequireCredentialRateLimit(CredentialRateLimit.Logins).WithSummary("Log in: a bearer token for the Authorization header")
             .Accepts<LoginRequest>(JsonBody.Json).Produces<SessionResponse>(201).WithProblems(400, 401, 413, 415, 429, 503);
 
         var signedIn = group.MapGroup("").RequireAuthorization(Policies.SignedIn).WithProblems(401, 403);

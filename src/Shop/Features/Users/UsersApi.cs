@@ -25,7 +25,7 @@ public static class UsersApi
     public static IEndpointRouteBuilder MapUsers(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapModule("/api/v1/users", "Users");
-        group.MapPost("", Register).AllowAnonymous().RequireRateLimiting(CredentialRateLimits.Registrations).WithSummary("Register a customer account")
+        group.MapPost("", Register).AllowAnonymous().RequireCredentialRateLimit(CredentialRateLimit.Registrations).WithSummary("Register a customer account")
             .Accepts<UserRegistration>(JsonBody.Json).Produces<UserResponse>(201).WithProblems(400, 409, 413, 415, 429, 503);
 
         var signedIn = group.MapGroup("").RequireAuthorization(Policies.SignedIn).WithProblems(401);

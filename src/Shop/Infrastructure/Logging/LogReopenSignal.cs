@@ -14,7 +14,12 @@ public sealed class LogReopenSignal(LogFiles files) : IHostedService
     {
         if (!OperatingSystem.IsWindows())
         {
-            _registration = PosixSignalRegistration.Create(Usr1, _ => files.Reopen());
+            _registration = PosixSignalRegistration.Create(Usr1, context =>
+            {
+                // Without this the runtime goes on to the signal's default action, which ends the process.
+                context.Cancel = true;
+                files.Reopen();
+            });
         }
         return Task.CompletedTask;
     }
