@@ -30,6 +30,7 @@ public sealed partial class DeployFilesTests
             Assert.Equal(Path.Combine(folder, "shop.log"), settings.LogFile);
             Assert.Equal("info", settings.LogLevel);
             Assert.Equal(TimeSpan.FromHours(24), settings.SessionTtl);
+            Assert.Equal(TimeSpan.FromSeconds(5), settings.DrainDelay);
             // The secret stays out of the settings file (the unit reads it from shop.env).
             Assert.Null(settings.SecretKey);
         }
