@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
-using Shop.Tests.Infrastructure;
 
 namespace Shop.Tests.Features.Goods;
 
@@ -12,8 +11,6 @@ public sealed class GoodsCacheTests
 
     private static async Task<(double Hits, double Misses)> CountsAsync(ShopApp shop, string cache = "goods")
     {
-        // /metrics reuses an answer for 300 ms; wait for a fresh one.
-        await Task.Delay(TimeSpan.FromMilliseconds(350), Ct);
         var samples = await PrometheusText.ScrapeAsync(shop.Client);
         double Count(string name) => samples.Where(name, ("cache", cache)).Sum(s => s.Value);
         return (Count("shop_cache_hits_total"), Count("shop_cache_misses_total"));
@@ -83,7 +80,7 @@ public sealed class GoodsCacheTests
 
         var placed = await customer.PostAsync("/api/v1/orders", Http.Json($$"""{"items":[{"goods_id":{{id}},"quantity":3}]}"""), Ct);
         Assert.Equal(HttpStatusCode.Accepted, placed.StatusCode);
-        Assert.Equal("confirmed", (string?)(await Orders.OrderTesting.WaitUntilDoneAsync(customer, placed.Headers.Location!.OriginalString))["status"]);
+        Assert.Equal("confirmed", (string?)(await OrderTesting.WaitUntilDoneAsync(customer, placed.Headers.Location!.OriginalString))["status"]);
 
         Assert.Equal(7, (int)(await GetAsync(shop, id))["stock"]!);
     }
