@@ -2,8 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Shop.Tests.Hosting;
-using Shop.Tests.Infrastructure;
 
 namespace Shop.Tests.Deploy;
 
@@ -33,13 +31,13 @@ public sealed class DrainingTests
         try
         {
             using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            await WaitUntilAsync(async () => await StatusAsync(client, "/readyz") == HttpStatusCode.OK, TimeSpan.FromSeconds(60), "the service did not become ready");
+            await Poll.UntilAsync(async () => await StatusAsync(client, "/readyz") == HttpStatusCode.OK, "the service ready", TimeSpan.FromSeconds(60));
             // A registration whose body is still arriving when the stop begins: a request in flight.
             using var inFlight = await StartSlowRegistrationAsync(port);
 
             Process.Start("kill", ["-TERM", service.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
 
-            await WaitUntilAsync(async () => await StatusAsync(client, "/readyz") == HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(10), "/readyz did not turn 503");
+            await Poll.UntilAsync(async () => await StatusAsync(client, "/readyz") == HttpStatusCode.ServiceUnavailable, "/readyz answering 503", TimeSpan.FromSeconds(10));
             using var ready = await client.GetAsync("/readyz", Ct);
             await ready.AssertProblemAsync(503, "Not ready: shutting down");
             using var goods = await client.GetAsync("/api/v1/goods?per_page=1", Ct);
@@ -65,16 +63,6 @@ public sealed class DrainingTests
             }
             await Task.WhenAll(output, errors);
             Directory.Delete(folder, recursive: true);
-        }
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan limit, string failure)
-    {
-        var watch = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(watch.Elapsed < limit, $"{failure} within {limit.TotalSeconds} s");
-            await Task.Delay(50, Ct);
         }
     }
 
