@@ -113,23 +113,7 @@ public sealed class Cluster : IAsyncDisposable
     }
 
     /// <summary>A client of nginx, optionally speaking from another loopback address.</summary>
-    public HttpClient Client(IPAddress? from = null) => ClientOf(Url, from);
-
-    public static HttpClient ClientOf(Uri url, IPAddress? from = null)
-    {
-        var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(30) };
-        if (from is not null)
-        {
-            handler.ConnectCallback = async (context, cancellationToken) =>
-            {
-                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
-                socket.Bind(new IPEndPoint(from, 0));
-                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-                return new NetworkStream(socket, ownsSocket: true);
-            };
-        }
-        return new HttpClient(handler) { BaseAddress = url, Timeout = TimeSpan.FromSeconds(30) };
-    }
+    public HttpClient Client(IPAddress? from = null) => LoopbackClient.Create(Url, from);
 
     /// <summary>Logs in through nginx and returns a client sending the bearer token.</summary>
     public async Task<HttpClient> SignInAsync(string username, string password)

@@ -252,18 +252,7 @@ public sealed partial class NginxTests
     /// <summary>A client of the nginx, optionally speaking from another loopback address.</summary>
     private static HttpClient Client(ExternalServer nginx, IPAddress? from, params (string Name, string Value)[] headers)
     {
-        var handler = new SocketsHttpHandler();
-        if (from is not null)
-        {
-            handler.ConnectCallback = async (context, cancellationToken) =>
-            {
-                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
-                socket.Bind(new IPEndPoint(from, 0));
-                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-                return new NetworkStream(socket, ownsSocket: true);
-            };
-        }
-        var client = new HttpClient(handler) { BaseAddress = new Uri($"http://127.0.0.1:{nginx.Port}") };
+        var client = LoopbackClient.Create(new Uri($"http://127.0.0.1:{nginx.Port}"), from);
         foreach (var (name, value) in headers)
         {
             client.DefaultRequestHeaders.TryAddWithoutValidation(name, value);
