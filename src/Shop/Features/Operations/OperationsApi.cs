@@ -43,8 +43,14 @@ public static class OperationsApi
         return app;
     }
 
-    private static async Task<IResult> Ready(Readiness readiness, CancellationToken cancellationToken)
+    private static async Task<IResult> Ready(Readiness readiness, IHostApplicationLifetime lifetime, CancellationToken cancellationToken)
     {
+        if (lifetime.IsDraining())
+        {
+            // Balancers stop choosing an instance that is stopping, while it still serves (Hosting/Draining.cs).
+            // Not a check: a planned stop is neither an ERROR nor shop_ready 0.
+            throw new ApiProblem(503, "Not ready: shutting down");
+        }
         var report = await readiness.CheckAsync(cancellationToken);
         if (report.Status != HealthStatus.Healthy)
         {
