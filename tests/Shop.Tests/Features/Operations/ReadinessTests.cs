@@ -58,6 +58,13 @@ public sealed class ReadinessTests
             }
         }, "a directory in place of the database file");
 
+        // A connection a queue worker opened just before the swap still reads the removed file; once
+        // the pools are cleared again no connection reaches it.
+        await Poll.UntilAsync(async () =>
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            return (await shop.Client.GetAsync("/readyz", Ct)).StatusCode == HttpStatusCode.ServiceUnavailable;
+        }, "readiness to see the database gone");
         await (await shop.Client.GetAsync("/readyz", Ct)).AssertProblemAsync(503, "Not ready: database is down");
 
         await shop.WaitForLogAsync(l => l.Contains(" - ERROR - Shop.Features.Operations.Readiness - Record - ", StringComparison.Ordinal)
