@@ -23,7 +23,7 @@ public static class ApiKeysApi
         .Add("name", k => k.Name)
         .Add("created_at", k => k.CreatedAt);
 
-    public static IServiceCollection AddApiKeys(this IServiceCollection services) => services.AddJsonContext(ApiKeysJson.Default);
+    public static IServiceCollection AddApiKeys(this IServiceCollection services) => services.AddJsonContext(ApiKeysJson.Wire);
 
     public static IEndpointRouteBuilder MapApiKeys(this IEndpointRouteBuilder routes)
     {
@@ -41,7 +41,7 @@ public static class ApiKeysApi
     private static async Task<JsonHttpResult<CreatedApiKey>> CreateKey(
         HttpContext context, ShopDb db, Secrets secrets, TimeProvider clock, ILoggerFactory logs, CancellationToken cancellationToken)
     {
-        var input = await JsonBody.ReadAsync(context.Request, ApiKeysJson.Default.ApiKeyRequest, cancellationToken);
+        var input = await JsonBody.ReadAsync(context.Request, ApiKeysJson.Wire.ApiKeyRequest, cancellationToken);
         var v = new Validation();
         v.Text("name", input.Name, 1, NameMax, required: true);
         v.ThrowIfInvalid();
@@ -59,19 +59,19 @@ public static class ApiKeysApi
         logs.CreateLogger(typeof(ApiKeysApi)).Info("API key {KeyId} ({Prefix}) created by {User}", key.Id, key.Prefix, Policies.NameOf(context));
         context.Response.Headers.Location = $"/api/v1/api-keys/{key.Id}";
         return TypedResults.Json(new CreatedApiKey(key.Id, key.Name, secret, key.Prefix, key.CreatedAt),
-            ApiKeysJson.Default.CreatedApiKey, statusCode: StatusCodes.Status201Created);
+            ApiKeysJson.Wire.CreatedApiKey, statusCode: StatusCodes.Status201Created);
     }
 
     private static async Task<PagedResult<ApiKeyResponse>> ListKeys(
         [AsParameters] CollectionQuery query, ClaimsPrincipal caller, ShopDb db, CancellationToken cancellationToken)
     {
         var page = PageRequest.From(query);
-        var fields = FieldSet.Parse(query.Fields, ApiKeysJson.Default.ApiKeyResponse);
+        var fields = FieldSet.Parse(query.Fields, ApiKeysJson.Wire.ApiKeyResponse);
         var userId = caller.GetUserId();
         var keys = db.Set<ApiKey>().Where(k => k.UserId == userId);
         var total = await keys.CountAsync(cancellationToken);
         var rows = await Sorts.Apply(keys, query.Sort).Skip(page.Offset).Take(page.Limit).ToListAsync(cancellationToken);
-        return new PagedResult<ApiKeyResponse>(rows.ConvertAll(ApiKeyResponse.From), total, page, fields, ApiKeysJson.Default.ApiKeyResponse);
+        return new PagedResult<ApiKeyResponse>(rows.ConvertAll(ApiKeyResponse.From), total, page, fields, ApiKeysJson.Wire.ApiKeyResponse);
     }
 
     private static async Task<NoContent> DeleteKey(long id, HttpContext context, ShopDb db, ILoggerFactory logs, CancellationToken cancellationToken)

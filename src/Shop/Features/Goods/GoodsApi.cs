@@ -21,7 +21,7 @@ public static class GoodsApi
         .Add("created_at", g => g.CreatedAt);
 
     public static IServiceCollection AddGoods(this IServiceCollection services) =>
-        services.AddJsonContext(GoodsJson.Default)
+        services.AddJsonContext(GoodsJson.Wire)
             .AddSingleton(s => new ReadCache<long, CachedGoods>("goods", s.GetRequiredService<DatabaseChanges>(), s.GetRequiredService<ShopMetrics>()))
             // Pages are bigger than single goods (up to 100 each), so fewer are kept.
             .AddSingleton(s => new ReadCache<string, CachedPage>("goods_pages", s.GetRequiredService<DatabaseChanges>(), s.GetRequiredService<ShopMetrics>(), capacity: 1_000));
@@ -60,14 +60,14 @@ public static class GoodsApi
         CancellationToken cancellationToken)
     {
         var page = PageRequest.From(query);
-        var fields = FieldSet.Parse(query.Fields, GoodsJson.Default.GoodsResponse);
+        var fields = FieldSet.Parse(query.Fields, GoodsJson.Wire.GoodsResponse);
         var goods = GoodsQueries.Filter(db.Set<Goods>(), filter);
         var sorted = Sorts.Apply(goods, query.Sort);
         var key = PageKey(filter.Q, filter.Category, filter.MinPrice, filter.MaxPrice, filter.InStock, query.Sort, page.Offset.ToString(CultureInfo.InvariantCulture), page.Limit.ToString(CultureInfo.InvariantCulture));
         var cached = await pages.GetOrLoadAsync(key, async token => new CachedPage(
             (await sorted.Skip(page.Offset).Take(page.Limit).ToListAsync(token)).ConvertAll(GoodsResponse.From),
             await goods.CountAsync(token)), cancellationToken);
-        return new PagedResult<GoodsResponse>(cached!.Items, cached.Total, page, fields, GoodsJson.Default.GoodsResponse);
+        return new PagedResult<GoodsResponse>(cached!.Items, cached.Total, page, fields, GoodsJson.Wire.GoodsResponse);
     }
 
     /// <summary>One page of a listing as the read cache keeps it.</summary>
@@ -91,13 +91,13 @@ public static class GoodsApi
         context.Response.Headers.ETag = goods.ETag;
         return ETags.NotModified(context.Request, goods.ETag)
             ? TypedResults.StatusCode(StatusCodes.Status304NotModified)
-            : TypedResults.Json(goods.Body, GoodsJson.Default.GoodsResponse);
+            : TypedResults.Json(goods.Body, GoodsJson.Wire.GoodsResponse);
     }
 
     private static async Task<JsonHttpResult<GoodsResponse>> CreateGoods(
         HttpContext context, ShopDb db, WriteGate gate, TimeProvider clock, ILoggerFactory logs, CancellationToken cancellationToken)
     {
-        var input = await JsonBody.ReadValidAsync(context.Request, GoodsJson.Default.GoodsWrite, GoodsRules.Validate, cancellationToken);
+        var input = await JsonBody.ReadValidAsync(context.Request, GoodsJson.Wire.GoodsWrite, GoodsRules.Validate, cancellationToken);
         var now = UtcTimestampConverter.Now(clock);
         var goods = new Goods { Sku = input.Sku, Name = input.Name, NameFolded = "", CreatedAt = now, UpdatedAt = now, Version = 1 };
         input.ApplyTo(goods);
@@ -114,12 +114,12 @@ public static class GoodsApi
     private static Task<JsonHttpResult<GoodsResponse>> ReplaceGoods(
         long id, HttpContext context, ShopDb db, WriteGate gate, TimeProvider clock, ILoggerFactory logs, CancellationToken cancellationToken) =>
         UpdateAsync(id, context, db, gate, clock, logs, "replaced",
-            _ => JsonBody.ReadValidAsync(context.Request, GoodsJson.Default.GoodsWrite, GoodsRules.Validate, cancellationToken), cancellationToken);
+            _ => JsonBody.ReadValidAsync(context.Request, GoodsJson.Wire.GoodsWrite, GoodsRules.Validate, cancellationToken), cancellationToken);
 
     private static Task<JsonHttpResult<GoodsResponse>> PatchGoods(
         long id, HttpContext context, ShopDb db, WriteGate gate, TimeProvider clock, ILoggerFactory logs, CancellationToken cancellationToken) =>
         UpdateAsync(id, context, db, gate, clock, logs, "changed",
-            goods => JsonBody.ReadMergePatchValidAsync(context.Request, GoodsRules.ToWrite(goods), GoodsJson.Default.GoodsWrite, GoodsRules.Validate, cancellationToken),
+            goods => JsonBody.ReadMergePatchValidAsync(context.Request, GoodsRules.ToWrite(goods), GoodsJson.Wire.GoodsWrite, GoodsRules.Validate, cancellationToken),
             cancellationToken);
 
     /// <summary>
@@ -212,7 +212,7 @@ public static class GoodsApi
     private static JsonHttpResult<GoodsResponse> Written(HttpContext context, Goods goods, int status)
     {
         context.Response.Headers.ETag = ETags.For(goods.Id, goods.Version);
-        return TypedResults.Json(GoodsResponse.From(goods), GoodsJson.Default.GoodsResponse, statusCode: status);
+        return TypedResults.Json(GoodsResponse.From(goods), GoodsJson.Wire.GoodsResponse, statusCode: status);
     }
 
     private static ApiProblem NotFound(long id) => ApiProblem.NotFound($"Goods {id} not found");

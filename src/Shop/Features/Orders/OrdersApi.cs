@@ -23,7 +23,7 @@ public static class OrdersApi
         .Add("updated_at", o => o.UpdatedAt);
 
     public static IServiceCollection AddOrders(this IServiceCollection services) =>
-        services.AddJsonContext(OrdersJson.Default).AddLeasedQueue<OrderQueue>()
+        services.AddJsonContext(OrdersJson.Wire).AddLeasedQueue<OrderQueue>()
             .AddSingleton<OrderInbox>().AddHostedService(services => services.GetRequiredService<OrderInbox>());
 
     public static IEndpointRouteBuilder MapOrders(this IEndpointRouteBuilder routes)
@@ -45,7 +45,7 @@ public static class OrdersApi
         HttpContext context, ShopDb db, OrderInbox inbox, ShopMetrics metrics, TimeProvider clock, CancellationToken cancellationToken)
     {
         var key = OrdersRules.IdempotencyKey(context.Request);
-        var items = await JsonBody.ReadValidAsync(context.Request, OrdersJson.Default.OrderCreate, OrdersRules.Validate, cancellationToken);
+        var items = await JsonBody.ReadValidAsync(context.Request, OrdersJson.Wire.OrderCreate, OrdersRules.Validate, cancellationToken);
         var userId = context.User.GetUserId();
         var hash = OrdersRules.Hash(items);
         if (key is not null && await OrderIdempotency.FindAsync(db, userId, key, hash, cancellationToken) is { } earlier)
@@ -77,11 +77,11 @@ public static class OrdersApi
         [AsParameters] CollectionQuery query, [AsParameters] OrderFilter filter, HttpContext context, ShopDb db, CancellationToken cancellationToken)
     {
         var page = PageRequest.From(query);
-        var fields = FieldSet.Parse(query.Fields, OrdersJson.Default.OrderResponse);
+        var fields = FieldSet.Parse(query.Fields, OrdersJson.Wire.OrderResponse);
         var orders = Filter(db.Set<Order>(), filter, context);
         var total = await orders.CountAsync(cancellationToken);
         var rows = await Sorts.Apply(orders.Include(o => o.Lines), query.Sort).Skip(page.Offset).Take(page.Limit).ToListAsync(cancellationToken);
-        return new PagedResult<OrderResponse>(rows.ConvertAll(OrderResponse.From), total, page, fields, OrdersJson.Default.OrderResponse);
+        return new PagedResult<OrderResponse>(rows.ConvertAll(OrderResponse.From), total, page, fields, OrdersJson.Wire.OrderResponse);
     }
 
     private static IQueryable<Order> Filter(IQueryable<Order> orders, OrderFilter filter, HttpContext context)
@@ -107,16 +107,16 @@ public static class OrdersApi
     }
 
     private static async Task<JsonHttpResult<OrderResponse>> GetOrder(long id, HttpContext context, ShopDb db, CancellationToken cancellationToken) =>
-        TypedResults.Json(OrderResponse.From(await FindVisibleAsync(db, context, id, cancellationToken)), OrdersJson.Default.OrderResponse);
+        TypedResults.Json(OrderResponse.From(await FindVisibleAsync(db, context, id, cancellationToken)), OrdersJson.Wire.OrderResponse);
 
     private static async Task<JsonHttpResult<OrderResponse>> CancelOrder(
         long id, HttpContext context, ShopDb db, WriteGate gate, ShopMetrics metrics, TimeProvider clock, ILoggerFactory logs, CancellationToken cancellationToken)
     {
         var order = await FindVisibleAsync(db, context, id, cancellationToken);
-        var patch = await JsonBody.ReadMergePatchAsync(context.Request, new OrderPatch(order.Status), OrdersJson.Default.OrderPatch, cancellationToken);
+        var patch = await JsonBody.ReadMergePatchAsync(context.Request, new OrderPatch(order.Status), OrdersJson.Wire.OrderPatch, cancellationToken);
         if (patch.Status == order.Status && order.Status != OrderStatus.Cancelled)
         {
-            return TypedResults.Json(OrderResponse.From(order), OrdersJson.Default.OrderResponse); // Nothing to change.
+            return TypedResults.Json(OrderResponse.From(order), OrdersJson.Wire.OrderResponse); // Nothing to change.
         }
         if (patch.Status != OrderStatus.Cancelled)
         {
@@ -129,7 +129,7 @@ public static class OrdersApi
         }
         metrics.OrderStatusChanged(OrderStatus.Cancelled);
         logs.CreateLogger(typeof(OrdersApi)).Info("Order {OrderId} cancelled by {User}", id, Policies.NameOf(context));
-        return TypedResults.Json(OrderResponse.From(await FindVisibleAsync(db, context, id, cancellationToken)), OrdersJson.Default.OrderResponse);
+        return TypedResults.Json(OrderResponse.From(await FindVisibleAsync(db, context, id, cancellationToken)), OrdersJson.Wire.OrderResponse);
     }
 
     /// <summary>The order if the caller owns it or is an admin; anyone else gets the same 404 as for no order.</summary>
@@ -148,6 +148,6 @@ public static class OrdersApi
         {
             context.Response.Headers["Idempotent-Replayed"] = "true";
         }
-        return TypedResults.Json(OrderResponse.From(order), OrdersJson.Default.OrderResponse, statusCode: StatusCodes.Status202Accepted);
+        return TypedResults.Json(OrderResponse.From(order), OrdersJson.Wire.OrderResponse, statusCode: StatusCodes.Status202Accepted);
     }
 }

@@ -1,0 +1,6 @@
+using Microsoft.Net.Http.Headers;
+
+namespace Shop.Rest;
+
+/// <summary>The representations Shop produces.</summary>
+public enum Representation { Json, Csv }
