@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Shop.Infrastructure.Auth;
 using Shop.Infrastructure.Data;
 using Shop.Infrastructure.Logging;
+using Shop.Infrastructure;
 using Shop.Rest;
 
 namespace Shop.Features.ApiKeys;
@@ -52,7 +53,7 @@ public static class ApiKeysApi
             Name = input.Name!,
             Prefix = secret[..PrefixLength],
             KeyHash = secrets.Hash(secret),
-            CreatedAt = UtcTimestampConverter.Now(clock),
+            CreatedAt = clock.UtcNowToTheSecond(),
         };
         db.Add(key);
         await db.SaveChangesAsync(cancellationToken);
@@ -62,16 +63,12 @@ public static class ApiKeysApi
             ApiKeysJson.Wire.CreatedApiKey, statusCode: StatusCodes.Status201Created);
     }
 
-    private static async Task<PagedResult<ApiKeyResponse>> ListKeys(
+    private static Task<PagedResult<ApiKeyResponse>> ListKeys(
         [AsParameters] CollectionQuery query, ClaimsPrincipal caller, ShopDb db, CancellationToken cancellationToken)
     {
-        var page = PageRequest.From(query);
-        var fields = FieldSet.Parse(query.Fields, ApiKeysJson.Wire.ApiKeyResponse);
         var userId = caller.GetUserId();
-        var keys = db.Set<ApiKey>().Where(k => k.UserId == userId);
-        var total = await keys.CountAsync(cancellationToken);
-        var rows = await Sorts.Apply(keys, query.Sort).Skip(page.Offset).Take(page.Limit).ToListAsync(cancellationToken);
-        return new PagedResult<ApiKeyResponse>(rows.ConvertAll(ApiKeyResponse.From), total, page, fields, ApiKeysJson.Wire.ApiKeyResponse);
+        return CollectionPage.ReadAsync(() => db.Set<ApiKey>().Where(k => k.UserId == userId), query, Sorts,
+            ApiKeyResponse.From, ApiKeysJson.Wire.ApiKeyResponse, cancellationToken);
     }
 
     private static async Task<NoContent> DeleteKey(long id, HttpContext context, ShopDb db, ILoggerFactory logs, CancellationToken cancellationToken)

@@ -6,6 +6,7 @@ using Shop.Infrastructure.Cache;
 using Shop.Infrastructure.Data;
 using Shop.Infrastructure.Logging;
 using Shop.Infrastructure.Metrics;
+using Shop.Infrastructure;
 using Shop.Rest;
 
 namespace Shop.Features.Goods;
@@ -98,7 +99,7 @@ public static class GoodsApi
         HttpContext context, ShopDb db, WriteGate gate, TimeProvider clock, ILoggerFactory logs, CancellationToken cancellationToken)
     {
         var input = await JsonBody.ReadValidAsync(context.Request, GoodsJson.Wire.GoodsWrite, GoodsRules.Validate, cancellationToken);
-        var now = UtcTimestampConverter.Now(clock);
+        var now = clock.UtcNowToTheSecond();
         var goods = new Goods { Sku = input.Sku, Name = input.Name, NameFolded = "", CreatedAt = now, UpdatedAt = now, Version = 1 };
         input.ApplyTo(goods);
         db.Add(goods);
@@ -143,7 +144,7 @@ public static class GoodsApi
             var goods = await FindForWriteAsync(db, context, id, cancellationToken);
             context.Request.Body.Position = 0;
             (await readBody(goods)).ApplyTo(goods);
-            goods.UpdatedAt = UtcTimestampConverter.Now(clock);
+            goods.UpdatedAt = clock.UtcNowToTheSecond();
             goods.Version++;
             if (await TrySaveAsync(db, goods, cancellationToken))
             {

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Shop.Infrastructure.Data;
+using Shop.Infrastructure;
 using Shop.Rest;
 
 namespace Shop.Features.Goods;
@@ -17,7 +18,7 @@ public static class GoodsSeed
 
     public static async Task<int> SeedAsync(ShopDb db, int count, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var now = UtcTimestampConverter.Now(clock);
+        var now = clock.UtcNowToTheSecond();
         var connection = db.Database.GetDbConnection();
         await db.Database.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);

@@ -4,6 +4,7 @@ using Shop.Infrastructure.Data;
 using Shop.Infrastructure.Logging;
 using Shop.Infrastructure.Metrics;
 using Shop.Infrastructure.Queue;
+using Shop.Infrastructure;
 using Shop.Rest;
 
 namespace Shop.Features.Orders;
@@ -104,7 +105,7 @@ public sealed class OrderQueue(
     /// </summary>
     private async Task<Action> ReserveAsync(ShopDb db, GatedTransaction transaction, Order order, Lease lease, CancellationToken cancellationToken)
     {
-        var now = UtcTimestampConverter.Now(Clock);
+        var now = Clock.UtcNowToTheSecond();
         var lines = order.Lines.OrderBy(l => l.Id).ToList();
         // A one-line order needs no savepoint: its single conditional update either took or changed nothing.
         var severalLines = lines.Count > 1;
@@ -161,7 +162,7 @@ public sealed class OrderQueue(
     {
         using (await Gate.EnterAsync(cancellationToken))
         {
-            await FinishAsync(db, lease, OrderStatus.Rejected, $"Could not be processed: {error}", null, UtcTimestampConverter.Now(Clock), cancellationToken);
+            await FinishAsync(db, lease, OrderStatus.Rejected, $"Could not be processed: {error}", null, Clock.UtcNowToTheSecond(), cancellationToken);
         }
         metrics.OrderStatusChanged(OrderStatus.Rejected);
     }

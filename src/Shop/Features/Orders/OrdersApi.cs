@@ -5,6 +5,7 @@ using Shop.Infrastructure.Data;
 using Shop.Infrastructure.Logging;
 using Shop.Infrastructure.Metrics;
 using Shop.Infrastructure.Queue;
+using Shop.Infrastructure;
 using Shop.Rest;
 
 namespace Shop.Features.Orders;
@@ -52,7 +53,7 @@ public static class OrdersApi
         {
             return Accepted(context, earlier, replayed: true);
         }
-        var order = await OrderIdempotency.NewOrderAsync(db, context, items, UtcTimestampConverter.Now(clock), cancellationToken);
+        var order = await OrderIdempotency.NewOrderAsync(db, context, items, clock.UtcNowToTheSecond(), cancellationToken);
         order.IdempotencyKey = key;
         order.RequestHash = key is null ? null : hash;
         try
@@ -73,16 +74,11 @@ public static class OrdersApi
         return Accepted(context, order, replayed: false);
     }
 
-    private static async Task<PagedResult<OrderResponse>> ListOrders(
-        [AsParameters] CollectionQuery query, [AsParameters] OrderFilter filter, HttpContext context, ShopDb db, CancellationToken cancellationToken)
-    {
-        var page = PageRequest.From(query);
-        var fields = FieldSet.Parse(query.Fields, OrdersJson.Wire.OrderResponse);
-        var orders = Filter(db.Set<Order>(), filter, context);
-        var total = await orders.CountAsync(cancellationToken);
-        var rows = await Sorts.Apply(orders.Include(o => o.Lines), query.Sort).Skip(page.Offset).Take(page.Limit).ToListAsync(cancellationToken);
-        return new PagedResult<OrderResponse>(rows.ConvertAll(OrderResponse.From), total, page, fields, OrdersJson.Wire.OrderResponse);
-    }
+    private static Task<PagedResult<OrderResponse>> ListOrders(
+        [AsParameters] CollectionQuery query, [AsParameters] OrderFilter filter, HttpContext context, ShopDb db, CancellationToken cancellationToken) =>
+        // The count leaves the Include out (EF Core ignores it under an aggregate).
+        CollectionPage.ReadAsync(() => Filter(db.Set<Order>(), filter, context).Include(o => o.Lines), query, Sorts,
+            OrderResponse.From, OrdersJson.Wire.OrderResponse, cancellationToken);
 
     private static IQueryable<Order> Filter(IQueryable<Order> orders, OrderFilter filter, HttpContext context)
     {
@@ -122,7 +118,7 @@ public static class OrdersApi
         {
             throw ApiProblem.Validation("status", "can only be changed to cancelled");
         }
-        if (!await OrderCancellation.CancelAsync(db, gate, order, UtcTimestampConverter.Now(clock), cancellationToken))
+        if (!await OrderCancellation.CancelAsync(db, gate, order, clock.UtcNowToTheSecond(), cancellationToken))
         {
             var status = await db.Set<Order>().Where(o => o.Id == id).Select(o => o.Status).SingleAsync(cancellationToken);
             throw new ApiProblem(409, $"Order {id} is already {status}");

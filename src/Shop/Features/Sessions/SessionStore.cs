@@ -5,6 +5,7 @@ using Shop.Features.Users;
 using Shop.Hosting;
 using Shop.Infrastructure.Auth;
 using Shop.Infrastructure.Data;
+using Shop.Infrastructure;
 using Shop.Rest;
 
 namespace Shop.Features.Sessions;
@@ -19,7 +20,7 @@ public sealed class SessionStore(ShopDb db, Secrets secrets, TimeProvider clock,
     public async Task<IssuedSession> IssueAsync(User user, CancellationToken cancellationToken)
     {
         var token = Secrets.NewSecret();
-        var now = UtcTimestampConverter.Now(clock);
+        var now = clock.UtcNowToTheSecond();
         var session = new Session { UserId = user.Id, TokenHash = secrets.Hash(token), CreatedAt = now, ExpiresAt = now + settings.SessionTtl };
         // Expired sessions are useless; each login sweeps its user's, so the table does not grow for ever.
         await db.Set<Session>().Where(s => s.UserId == user.Id && s.ExpiresAt <= now).ExecuteDeleteAsync(cancellationToken);

@@ -66,17 +66,13 @@ public static class SessionsApi
             SessionsJson.Wire.SessionResponse, statusCode: StatusCodes.Status201Created);
     }
 
-    private static async Task<PagedResult<SessionInfo>> ListSessions(
+    private static Task<PagedResult<SessionInfo>> ListSessions(
         [AsParameters] CollectionQuery query, ClaimsPrincipal caller, ShopDb db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var page = PageRequest.From(query);
-        var fields = FieldSet.Parse(query.Fields, SessionsJson.Wire.SessionInfo);
         var (userId, current, now) = (caller.GetUserId(), SessionStore.SessionId(caller), clock.GetUtcNow().UtcDateTime);
-        var sessions = db.Set<Session>().Where(s => s.UserId == userId && s.ExpiresAt > now);
-        var total = await sessions.CountAsync(cancellationToken);
-        var rows = await Sorts.Apply(sessions, query.Sort).Skip(page.Offset).Take(page.Limit)
-            .Select(s => new SessionInfo(s.Id, s.CreatedAt, s.ExpiresAt, s.Id == current)).ToListAsync(cancellationToken);
-        return new PagedResult<SessionInfo>(rows, total, page, fields, SessionsJson.Wire.SessionInfo);
+        return CollectionPage.ReadAsync(() => db.Set<Session>().Where(s => s.UserId == userId && s.ExpiresAt > now), query, Sorts,
+            (page, token) => page.Select(s => new SessionInfo(s.Id, s.CreatedAt, s.ExpiresAt, s.Id == current)).ToListAsync(token),
+            SessionsJson.Wire.SessionInfo, cancellationToken);
     }
 
     private static async Task<JsonHttpResult<SessionInfo>> GetCurrent(ClaimsPrincipal caller, ShopDb db, CancellationToken cancellationToken)

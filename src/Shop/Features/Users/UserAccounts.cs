@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Shop.Infrastructure.Auth;
 using Shop.Infrastructure.Data;
 using Shop.Infrastructure.Logging;
+using Shop.Infrastructure;
 using Shop.Rest;
 
 namespace Shop.Features.Users;
@@ -38,7 +39,7 @@ public sealed class UserAccounts(ShopDb db, IPasswordHasher<User> hasher, TimePr
             Email = email,
             Role = role,
             PasswordHash = "",
-            CreatedAt = UtcTimestampConverter.Now(clock),
+            CreatedAt = clock.UtcNowToTheSecond(),
         };
         user.PasswordHash = hasher.HashPassword(user, password!);
         db.Add(user);

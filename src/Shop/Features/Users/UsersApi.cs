@@ -66,15 +66,8 @@ public static class UsersApi
         return Json(await FindAsync(db, id, cancellationToken));
     }
 
-    private static async Task<PagedResult<UserResponse>> ListUsers([AsParameters] CollectionQuery query, ShopDb db, CancellationToken cancellationToken)
-    {
-        var page = PageRequest.From(query);
-        var fields = FieldSet.Parse(query.Fields, UsersJson.Wire.UserResponse);
-        var users = db.Set<User>();
-        var total = await users.CountAsync(cancellationToken);
-        var rows = await Sorts.Apply(users, query.Sort).Skip(page.Offset).Take(page.Limit).ToListAsync(cancellationToken);
-        return new PagedResult<UserResponse>(rows.ConvertAll(UserResponse.From), total, page, fields, UsersJson.Wire.UserResponse);
-    }
+    private static Task<PagedResult<UserResponse>> ListUsers([AsParameters] CollectionQuery query, ShopDb db, CancellationToken cancellationToken) =>
+        CollectionPage.ReadAsync(() => db.Set<User>(), query, Sorts, UserResponse.From, UsersJson.Wire.UserResponse, cancellationToken);
 
     private static async Task<JsonHttpResult<UserResponse>> ChangeUser(
         long id, HttpContext context, ShopDb db, UserAccounts accounts, SessionStore sessions, LoginThrottle throttle, ILoggerFactory logs,

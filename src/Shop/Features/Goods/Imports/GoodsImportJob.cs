@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Shop.Features.Jobs;
 using Shop.Infrastructure.Data;
+using Shop.Infrastructure;
 using Shop.Rest;
 
 namespace Shop.Features.Goods.Imports;
@@ -60,7 +61,7 @@ public sealed class GoodsImportJob(TimeProvider clock) : IJobHandler
                 continue; // Applied and counted by an interrupted run.
             }
             await using var transaction = await run.Gate.BeginAsync(run.Db, cancellationToken);
-            await using var upsert = Sql.Command(run.Db, Upsert, ("$now", UtcTimestampConverter.Now(clock)));
+            await using var upsert = Sql.Command(run.Db, Upsert, ("$now", clock.UtcNowToTheSecond()));
             var p = new[] { "$sku", "$name", "$folded", "$description", "$price", "$stock", "$category" }
                 .ToDictionary(n => n, n => Sql.Parameter(upsert, n));
             foreach (var row in batch.Where(r => r.Goods is not null))
