@@ -1,11 +1,12 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Shop.Features.Goods;
+using Shop.Infrastructure;
 using Shop.Infrastructure.Data;
 using Shop.Infrastructure.Logging;
 using Shop.Infrastructure.Metrics;
 using Shop.Infrastructure.Queue;
-using Shop.Infrastructure;
 using Shop.Rest;
 
 namespace Shop.Features.Orders;
@@ -74,11 +75,16 @@ public static class OrdersApi
         return Accepted(context, order, replayed: false);
     }
 
-    private static Task<PagedResult<OrderResponse>> ListOrders(
-        [AsParameters] CollectionQuery query, [AsParameters] OrderFilter filter, HttpContext context, ShopDb db, CancellationToken cancellationToken) =>
-        // The count leaves the Include out (EF Core ignores it under an aggregate).
-        CollectionPage.ReadAsync(() => Filter(db.Set<Order>(), filter, context).Include(o => o.Lines), query, Sorts,
-            OrderResponse.From, OrdersJson.Wire.OrderResponse, cancellationToken);
+    private static async Task<PagedResult<OrderResponse>> ListOrders(
+        [AsParameters] CollectionQuery query, [AsParameters] OrderFilter filter, HttpContext context, ShopDb db, CancellationToken cancellationToken)
+    {
+        var page = PageRequest.From(query);
+        var fields = FieldSet.Parse(query.Fields, OrdersJson.Wire.OrderResponse);
+        var orders = Filter(db.Set<Order>(), filter, context);
+        var total = await orders.CountAsync(cancellationToken);
+        var rows = await Sorts.Apply(orders.Include(o => o.Lines), query.Sort).Skip(page.Offset).Take(page.Limit).ToListAsync(cancellationToken);
+        return new PagedResult<OrderResponse>(rows.ConvertAll(OrderResponse.From), total, page, fields, OrdersJson.Wire.OrderResponse);
+    }
 
     private static IQueryable<Order> Filter(IQueryable<Order> orders, OrderFilter filter, HttpContext context)
     {
@@ -106,7 +112,8 @@ public static class OrdersApi
         TypedResults.Json(OrderResponse.From(await FindVisibleAsync(db, context, id, cancellationToken)), OrdersJson.Wire.OrderResponse);
 
     private static async Task<JsonHttpResult<OrderResponse>> CancelOrder(
-        long id, HttpContext context, ShopDb db, WriteGate gate, ShopMetrics metrics, TimeProvider clock, ILoggerFactory logs, CancellationToken cancellationToken)
+        long id, HttpContext context, ShopDb db, WriteGate gate, GoodsChangeLog goodsChanges, ShopMetrics metrics, TimeProvider clock, ILoggerFactory logs,
+        CancellationToken cancellationToken)
     {
         var order = await FindVisibleAsync(db, context, id, cancellationToken);
         var patch = await JsonBody.ReadMergePatchAsync(context.Request, new OrderPatch(order.Status), OrdersJson.Wire.OrderPatch, cancellationToken);
@@ -118,7 +125,7 @@ public static class OrdersApi
         {
             throw ApiProblem.Validation("status", "can only be changed to cancelled");
         }
-        if (!await OrderCancellation.CancelAsync(db, gate, order, clock.UtcNowToTheSecond(), cancellationToken))
+        if (!await OrderCancellation.CancelAsync(db, gate, goodsChanges, order, clock.UtcNowToTheSecond(), cancellationToken))
         {
             var status = await db.Set<Order>().Where(o => o.Id == id).Select(o => o.Status).SingleAsync(cancellationToken);
             throw new ApiProblem(409, $"Order {id} is already {status}");
