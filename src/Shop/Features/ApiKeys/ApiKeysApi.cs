@@ -1,10 +1,10 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Shop.Infrastructure;
 using Shop.Infrastructure.Auth;
 using Shop.Infrastructure.Data;
 using Shop.Infrastructure.Logging;
-using Shop.Infrastructure;
 using Shop.Rest;
 
 namespace Shop.Features.ApiKeys;

@@ -1,9 +1,9 @@
 using Microsoft.EntityFrameworkCore;
+using Shop.Infrastructure;
 using Shop.Infrastructure.Data;
 using Shop.Infrastructure.Logging;
 using Shop.Infrastructure.Metrics;
 using Shop.Infrastructure.Queue;
-using Shop.Infrastructure;
 using Shop.Rest;
 
 namespace Shop.Features.Jobs;

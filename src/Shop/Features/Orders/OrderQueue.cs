@@ -1,11 +1,11 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Shop.Features.Goods;
+using Shop.Infrastructure;
 using Shop.Infrastructure.Data;
 using Shop.Infrastructure.Logging;
 using Shop.Infrastructure.Metrics;
 using Shop.Infrastructure.Queue;
-using Shop.Infrastructure;
 using Shop.Rest;
 
 namespace Shop.Features.Orders;

@@ -3,9 +3,9 @@ using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Shop.Features.Users;
 using Shop.Hosting;
+using Shop.Infrastructure;
 using Shop.Infrastructure.Auth;
 using Shop.Infrastructure.Data;
-using Shop.Infrastructure;
 using Shop.Rest;
 
 namespace Shop.Features.Sessions;

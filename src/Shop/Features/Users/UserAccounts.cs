@@ -1,9 +1,9 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Shop.Infrastructure;
 using Shop.Infrastructure.Auth;
 using Shop.Infrastructure.Data;
 using Shop.Infrastructure.Logging;
-using Shop.Infrastructure;
 using Shop.Rest;
 
 namespace Shop.Features.Users;
