@@ -1,6 +1,4 @@
 using Microsoft.AspNetCore.Diagnostics;
-using Microsoft.AspNetCore.Http.Features;
-using Shop.Infrastructure.Logging;
 
 namespace Shop.Rest;
 
@@ -30,10 +28,6 @@ public static class ErrorHandlingExtensions
     private static Task WriteEmptyErrorAsync(HttpContext context)
     {
         var status = context.Response.StatusCode;
-        if (status == 405)
-        {
-            context.Response.Headers.Allow = HeadRequests.WithHead(context.Response.Headers.Allow.ToString());
-        }
         if (status == 404 && context.GetEndpoint() is null)
         {
             return Problems.WriteAsync(context, 404, "No such resource");

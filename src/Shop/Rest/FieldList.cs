@@ -1,10 +1,3 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
-using CsvHelper;
-using Microsoft.AspNetCore.Http.Extensions;
-
 namespace Shop.Rest;
 
 /// <summary>The comma-separated field names of <c>sort</c> and <c>fields</c>.</summary>

@@ -1,9 +1,4 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using CsvHelper;
-using Microsoft.AspNetCore.Http.Extensions;
 
 namespace Shop.Rest;
 

@@ -1,6 +1,3 @@
-using System.Globalization;
-using Microsoft.AspNetCore.Mvc;
-
 namespace Shop.Rest;
 
 /// <summary>The collection envelope, for the OpenAPI document (the wire form is written by <see cref="PagedResult{T}"/>).</summary>

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using CsvHelper;
-using Microsoft.AspNetCore.Http.Extensions;
 
 namespace Shop.Rest;
 

@@ -1,6 +1,3 @@
-using System.Globalization;
-using Microsoft.AspNetCore.Mvc;
-
 namespace Shop.Rest;
 
 /// <summary>Which paging style the client used; links are answered in the same style.</summary>

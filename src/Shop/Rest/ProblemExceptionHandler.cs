@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Diagnostics;
-using Microsoft.AspNetCore.Http.Features;
 using Shop.Infrastructure.Logging;
 
 namespace Shop.Rest;

@@ -1,5 +1,3 @@
-using Microsoft.Net.Http.Headers;
-
 namespace Shop.Rest;
 
 /// <summary>Marks an endpoint whose answer can also be <c>text/csv</c> (the collections).</summary>

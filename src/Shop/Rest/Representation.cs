@@ -1,5 +1,3 @@
-using Microsoft.Net.Http.Headers;
-
 namespace Shop.Rest;
 
 /// <summary>The representations Shop produces.</summary>

@@ -24,7 +24,9 @@ public static class ApiKeysApi
         .Add("name", k => k.Name)
         .Add("created_at", k => k.CreatedAt);
 
-    public static IServiceCollection AddApiKeys(this IServiceCollection services) => services.AddJsonContext(ApiKeysJson.Wire);
+    public static IServiceCollection AddApiKeys(this IServiceCollection services) =>
+        services.AddJsonContext(ApiKeysJson.Wire)
+            .AddCredentialScheme<ApiKeyHandler>(ApiKeyHandler.SchemeName, request => request.Headers.ContainsKey(ApiKeyHandler.Header));
 
     public static IEndpointRouteBuilder MapApiKeys(this IEndpointRouteBuilder routes)
     {
@@ -40,8 +42,9 @@ public static class ApiKeysApi
     }
 
     private static async Task<JsonHttpResult<CreatedApiKey>> CreateKey(
-        HttpContext context, ShopDb db, Secrets secrets, TimeProvider clock, ILoggerFactory logs, CancellationToken cancellationToken)
+        HttpContext context, [AsParameters] ApiKeyServices services, CancellationToken cancellationToken)
     {
+        var (db, secrets, clock, logs) = services;
         var input = await JsonBody.ReadAsync(context.Request, ApiKeysJson.Wire.ApiKeyRequest, cancellationToken);
         var v = new Validation();
         v.Text("name", input.Name, 1, NameMax, required: true);
@@ -71,8 +74,10 @@ public static class ApiKeysApi
             ApiKeyResponse.From, ApiKeysJson.Wire.ApiKeyResponse, cancellationToken);
     }
 
-    private static async Task<NoContent> DeleteKey(long id, HttpContext context, ShopDb db, ILoggerFactory logs, CancellationToken cancellationToken)
+    private static async Task<NoContent> DeleteKey(
+        long id, HttpContext context, [AsParameters] ApiKeyServices services, CancellationToken cancellationToken)
     {
+        var (db, logs) = (services.Db, services.Logs);
         var userId = context.User.GetUserId();
         // Another user's key answers 404 like a missing one: its existence is not the caller's business.
         if (await db.Set<ApiKey>().Where(k => k.Id == id && k.UserId == userId).ExecuteDeleteAsync(cancellationToken) == 0)

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Shop.Features.Goods;
 using Shop.Infrastructure;
+using Shop.Infrastructure.Auth;
 using Shop.Infrastructure.Data;
 using Shop.Infrastructure.Logging;
 using Shop.Infrastructure.Metrics;
@@ -44,8 +45,9 @@ public static class OrdersApi
     }
 
     private static async Task<JsonHttpResult<OrderResponse>> PlaceOrder(
-        HttpContext context, ShopDb db, OrderInbox inbox, ShopMetrics metrics, TimeProvider clock, CancellationToken cancellationToken)
+        HttpContext context, [AsParameters] OrderServices services, CancellationToken cancellationToken)
     {
+        var (db, inbox, metrics, clock) = (services.Db, services.Inbox, services.Metrics, services.Clock);
         var key = OrdersRules.IdempotencyKey(context.Request);
         var items = await JsonBody.ReadValidAsync(context.Request, OrdersJson.Wire.OrderCreate, OrdersRules.Validate, cancellationToken);
         var userId = context.User.GetUserId();
@@ -112,9 +114,9 @@ public static class OrdersApi
         TypedResults.Json(OrderResponse.From(await FindVisibleAsync(db, context, id, cancellationToken)), OrdersJson.Wire.OrderResponse);
 
     private static async Task<JsonHttpResult<OrderResponse>> CancelOrder(
-        long id, HttpContext context, ShopDb db, WriteGate gate, GoodsChangeLog goodsChanges, ShopMetrics metrics, TimeProvider clock, ILoggerFactory logs,
-        CancellationToken cancellationToken)
+        long id, HttpContext context, [AsParameters] OrderServices services, CancellationToken cancellationToken)
     {
+        var (db, gate, goodsChanges, _, metrics, clock, logs) = services;
         var order = await FindVisibleAsync(db, context, id, cancellationToken);
         var patch = await JsonBody.ReadMergePatchAsync(context.Request, new OrderPatch(order.Status), OrdersJson.Wire.OrderPatch, cancellationToken);
         if (patch.Status == order.Status && order.Status != OrderStatus.Cancelled)

@@ -14,7 +14,7 @@ namespace Shop.Features.Sessions;
 public sealed record IssuedSession(long Id, string Token, DateTime ExpiresAt);
 
 /// <summary>Issues, finds and revokes sessions. Every check reads the database, so a revocation holds at once everywhere.</summary>
-public sealed class SessionStore(ShopDb db, Secrets secrets, TimeProvider clock, ShopSettings settings)
+public sealed class SessionStore(ShopDb db, Secrets secrets, TimeProvider clock, ShopSettings settings) : ISessionRevoker
 {
     /// <summary>A new session for the user, valid for the <c>session_ttl</c> setting.</summary>
     public async Task<IssuedSession> IssueAsync(User user, CancellationToken cancellationToken)

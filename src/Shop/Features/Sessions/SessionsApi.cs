@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Shop.Features.Users;
+using Shop.Infrastructure.Auth;
 using Shop.Infrastructure.Data;
 using Shop.Infrastructure.Logging;
 using Shop.Rest;
@@ -24,7 +25,10 @@ public static class SessionsApi
     public static IServiceCollection AddSessions(this IServiceCollection services) =>
         services.AddJsonContext(SessionsJson.Wire)
             .AddScoped<SessionStore>()
-            .AddScoped<LoginThrottle>();
+            .AddScoped<ISessionRevoker>(services => services.GetRequiredService<SessionStore>())
+            .AddScoped<LoginThrottle>()
+            .AddScoped<ILoginThrottle>(services => services.GetRequiredService<LoginThrottle>())
+            .AddCredentialScheme<BearerTokenHandler>(BearerTokenHandler.SchemeName);
 
     public static IEndpointRouteBuilder MapSessions(this IEndpointRouteBuilder routes)
     {

@@ -2,7 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
-using Shop.Features.Sessions;
+using Shop.Infrastructure.Auth;
 using Shop.Infrastructure.Logging;
 using Shop.Infrastructure.Data;
 using Shop.Rest;
@@ -70,7 +70,7 @@ public static class UsersApi
         CollectionPage.ReadAsync(() => db.Set<User>(), query, Sorts, UserResponse.From, UsersJson.Wire.UserResponse, cancellationToken);
 
     private static async Task<JsonHttpResult<UserResponse>> ChangeUser(
-        long id, HttpContext context, ShopDb db, UserAccounts accounts, SessionStore sessions, LoginThrottle throttle, ILoggerFactory logs,
+        long id, HttpContext context, ShopDb db, UserAccounts accounts, ISessionRevoker sessions, ILoginThrottle throttle, ILoggerFactory logs,
         CancellationToken cancellationToken)
     {
         var caller = context.User;
@@ -79,7 +79,8 @@ public static class UsersApi
             throw caller.IsAdmin() ? new ApiProblem(403, "An account can only be changed by its owner") : NotFound(id);
         }
         var user = await db.Set<User>().AsTracking().FirstOrDefaultAsync(u => u.Id == id, cancellationToken) ?? throw NotFound(id);
-        var change = await JsonBody.ReadMergePatchAsync(context.Request, new UserChange(user.Email, null, null), UsersJson.Wire.UserChange, cancellationToken);
+        var change = await JsonBody.ReadMergePatchAsync(
+            context.Request, new UserChange(user.Email, null, null), UsersJson.Wire.UserChange, cancellationToken);
         var v = new Validation();
         UsersRules.Email(v, change.Email);
         UsersRules.Password(v, "password", change.Password, required: false);
