@@ -35,6 +35,7 @@ public static class Program
             .AddCredentialRateLimits()
             .AddShopAuth()
             .AddShopOpenApi()
+            .AddHeadRequests()
             .AddShopMetrics(settings)
             // Modules.
             .AddIndex()
@@ -50,16 +51,18 @@ public static class Program
         configure?.Invoke(builder);
         var app = builder.Build();
         app.UseShopPipeline();
+        // Every route lives in this one group, so that every GET route also answers HEAD.
+        var routes = app.MapGroup("").WithHeadOnEveryGet();
         // Modules (Flask's register_blueprint).
-        app.MapIndex();
-        app.MapOperations();
-        app.MapGoods();
-        app.MapGoodsImports();
-        app.MapJobs();
-        app.MapOrders();
-        app.MapUsers();
-        app.MapSessions();
-        app.MapApiKeys();
+        routes.MapIndex();
+        routes.MapOperations();
+        routes.MapGoods();
+        routes.MapGoodsImports();
+        routes.MapJobs();
+        routes.MapOrders();
+        routes.MapUsers();
+        routes.MapSessions();
+        routes.MapApiKeys();
         return app;
     }
 }

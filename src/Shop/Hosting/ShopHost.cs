@@ -55,8 +55,6 @@ public static class ShopHost
         app.UseAccessLog();
         app.UseRestErrors();
         app.UseMiddleware<RequestLimitsMiddleware>();
-        app.UseHeadAsGet();
-        // Routing after the HEAD rewrite, so a HEAD finds its GET route.
         app.UseRouting();
         // After routing, which tells which endpoints' policies apply; before authentication, so a flood costs no lookups.
         app.UseRateLimiter();

@@ -31,7 +31,7 @@ public static class OperationsApi
         return services;
     }
 
-    public static WebApplication MapOperations(this WebApplication app)
+    public static IEndpointRouteBuilder MapOperations(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("").WithTags("Operations").WithNegotiation();
         group.MapGet("/healthz", () => TypedResults.Json(new Health("ok"), OperationsJson.Default.Health))
@@ -61,11 +61,11 @@ public static class OperationsApi
     }
 
     /// <summary><c>GET /metrics</c>: the Prometheus (or, when asked for, OpenMetrics) text.</summary>
-    private static void MapMetrics(WebApplication app)
+    private static void MapMetrics(IEndpointRouteBuilder app)
     {
         // The exporter comes as middleware; running it as the handler of a GET endpoint gives the
         // contract's 405 for other methods, a line in `shop routes` and an entry in the OpenAPI document.
-        var branch = ((IApplicationBuilder)app).New();
+        var branch = app.CreateApplicationBuilder();
         branch.UseOpenTelemetryPrometheusScrapingEndpoint(meterProvider: null, predicate: _ => true, path: null, configureBranchedPipeline: null, optionsName: null);
         var scrape = branch.Build();
         app.MapGet("/metrics", (HttpContext context, CancellationToken _) => scrape(context))
@@ -76,7 +76,7 @@ public static class OperationsApi
     }
 
     /// <summary><c>/openapi/v1.json</c> and the interactive reference at <c>/docs</c>.</summary>
-    private static void MapDocs(WebApplication app)
+    private static void MapDocs(IEndpointRouteBuilder app)
     {
         // One document, at one fixed path: any other /openapi/... is an ordinary 404 with the problem body.
         app.MapOpenApi("/openapi/v1.json").ExcludeFromDescription();
