@@ -8,6 +8,7 @@ using Shop.Features.Sessions;
 using Shop.Features.Users;
 using Shop.Hosting;
 using Shop.Infrastructure.Auth;
+using Shop.Infrastructure.Cache;
 using Shop.Infrastructure.Data;
 using Shop.Infrastructure.Metrics;
 using Shop.Rest;
@@ -34,6 +35,7 @@ public static class Program
             .AddShopAuth()
             .AddShopOpenApi()
             .AddShopMetrics(settings)
+            .AddShopCache(settings)
             // Modules.
             .AddIndex()
             .AddGoods()

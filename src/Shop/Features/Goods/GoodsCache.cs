@@ -6,7 +6,6 @@ using Shop.Infrastructure.Cache;
 using Shop.Infrastructure.Data;
 using Shop.Infrastructure.Logging;
 using Shop.Infrastructure.Metrics;
-using ZiggyCreatures.Caching.Fusion;
 
 namespace Shop.Features.Goods;
 
@@ -45,12 +44,12 @@ public sealed class GoodsCache : BackgroundService
     private long _lastSync;
 
     public GoodsCache(
-        IServiceScopeFactory scopes, DatabaseChanges database, WriteGate gate, ShopMetrics metrics, ILoggerFactory logs)
+        IServiceScopeFactory scopes, DatabaseChanges database, WriteGate gate, CacheLevels levels, ShopMetrics metrics, ILoggerFactory logs)
     {
         (_scopes, _database, _gate, _metrics, _logger) = (scopes, database, gate, metrics, logs.CreateLogger<GoodsCache>());
-        ById = new ReadCache<Entry>("goods", Memory("goods", 10_000), shared: false, metrics, _logger);
+        ById = new ReadCache<Entry>("goods", levels.Create("goods", 10_000, GoodsCacheJson.Default), levels.Shared, metrics, _logger);
         // Pages are bigger than single goods (up to 100 each), so fewer are kept.
-        Pages = new ReadCache<Page>("goods_pages", Memory("goods_pages", 1_000), shared: false, metrics, _logger);
+        Pages = new ReadCache<Page>("goods_pages", levels.Create("goods_pages", 1_000, GoodsCacheJson.Default), levels.Shared, metrics, _logger);
     }
 
     /// <summary>A goods as <c>GET /api/v1/goods/{id}</c> answers it.</summary>
@@ -196,10 +195,16 @@ public sealed class GoodsCache : BackgroundService
         }
     }
 
-    private FusionCache Memory(string name, int capacity) =>
-        new(new FusionCacheOptions
+    /// <summary>
+    /// After a write's commit: the goods' entries go from this process's memory and from Redis, and
+    /// the backplane tells the other instances to drop theirs (in the background: a Redis that is
+    /// away never holds up the answer, and the change log covers what it misses).
+    /// </summary>
+    public void Written(IReadOnlyCollection<long> goodsIds)
+    {
+        foreach (var id in goodsIds)
         {
-            CacheName = name,
-            DefaultEntryOptions = new FusionCacheEntryOptions { Duration = TimeSpan.FromMinutes(10), Size = 1 },
-        }, new Microsoft.Extensions.Caching.Memory.MemoryCache(new Microsoft.Extensions.Caching.Memory.MemoryCacheOptions { SizeLimit = capacity }));
+            ById.Fusion.Remove(Key(id));
+        }
+    }
 }

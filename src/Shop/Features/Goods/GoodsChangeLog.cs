@@ -8,7 +8,7 @@ namespace Shop.Features.Goods;
 /// the seed, <see cref="GoodsStock"/>) appends the ids it wrote in its own transaction, so that the
 /// log and the rows commit together, and tells this process once committed.
 /// </summary>
-public sealed class GoodsChangeLog(ShopMetrics metrics)
+public sealed class GoodsChangeLog(GoodsCache cache, ShopMetrics metrics)
 {
     /// <summary>Adds log rows to the context: the next <c>SaveChanges</c> writes them with what else it saves.</summary>
     public void Stage(ShopDb db, IEnumerable<long> goodsIds) =>
@@ -31,7 +31,10 @@ public sealed class GoodsChangeLog(ShopMetrics metrics)
         await db.SaveChangesAsync(cancellationToken);
     }
 
-    /// <summary>After the commit: counts what this process retired.</summary>
-    public void Committed(IReadOnlyCollection<long> goodsIds) =>
+    /// <summary>After the commit: retires the goods in every instance's memory and Redis at once (<see cref="GoodsCache.Written"/>).</summary>
+    public void Committed(IReadOnlyCollection<long> goodsIds)
+    {
+        cache.Written(goodsIds);
         metrics.CacheInvalidationsSent("goods", goodsIds.Count);
+    }
 }
