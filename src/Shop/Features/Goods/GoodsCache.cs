@@ -17,7 +17,8 @@ namespace Shop.Features.Goods;
 /// no log row, so it retires nothing. On SQLite the catch-up costs one <c>PRAGMA data_version</c>
 /// per read (<see cref="DatabaseChanges"/>) and a query of the log only after a commit, of any
 /// process on the file; so a read is never older than the last answered write, in this process
-/// or another one.
+/// or another one. On other databases every read catches up with one indexed query of the log
+/// (concurrent reads share it), so the same holds there.
 /// </summary>
 /// <remarks>
 /// The log is pruned: a row goes once this process saw it ten minutes ago. A process that has not
@@ -37,9 +38,12 @@ public sealed class GoodsCache : BackgroundService
     private readonly WriteGate _gate;
     private readonly ShopMetrics _metrics;
     private readonly ILogger<GoodsCache> _logger;
+    private readonly bool _readEveryTime;
     private readonly SemaphoreSlim _syncing = new(1, 1);
     private readonly Queue<(long At, long Seen)> _history = new();
     private long _syncedAt = -1;
+    private long _asked;
+    private long _answered;
     private long _seen = -1;
     private long _lastSync;
 
@@ -47,6 +51,12 @@ public sealed class GoodsCache : BackgroundService
         IServiceScopeFactory scopes, DatabaseChanges database, WriteGate gate, CacheLevels levels, ShopMetrics metrics, ILoggerFactory logs)
     {
         (_scopes, _database, _gate, _metrics, _logger) = (scopes, database, gate, metrics, logs.CreateLogger<GoodsCache>());
+        using (var scope = scopes.CreateScope())
+        {
+            // Only SQLite has a cheap "did anything commit?" (data_version); elsewhere every read
+            // catches up with the log (one indexed query; concurrent reads share it).
+            _readEveryTime = !scope.ServiceProvider.GetRequiredService<ShopDb>().Database.IsSqlite();
+        }
         ById = new ReadCache<Entry>("goods", levels.Create("goods", 10_000, GoodsCacheJson.Default), levels.Shared, metrics, _logger);
         // Pages are bigger than single goods (up to 100 each), so fewer are kept.
         Pages = new ReadCache<Page>("goods_pages", levels.Create("goods_pages", 1_000, GoodsCacheJson.Default), levels.Shared, metrics, _logger);
@@ -77,22 +87,31 @@ public sealed class GoodsCache : BackgroundService
     /// </summary>
     public async ValueTask<long?> CatchUpAsync(CancellationToken cancellationToken)
     {
-        // The change number is read BEFORE the log: a commit after this point changes it again.
-        if (_database.Current() is not { } version)
+        long version = 0;
+        if (!_readEveryTime)
         {
-            return null;
+            // The change number is read BEFORE the log: a commit after this point changes it again.
+            if (_database.Current() is not { } current)
+            {
+                return null;
+            }
+            version = current;
+            if (Volatile.Read(ref _syncedAt) == version)
+            {
+                return Volatile.Read(ref _seen);
+            }
         }
-        if (Volatile.Read(ref _syncedAt) == version)
-        {
-            return Volatile.Read(ref _seen);
-        }
+        // Catch-ups coalesce: a caller is served by any log read that began after it asked.
+        var ticket = Interlocked.Increment(ref _asked);
         await _syncing.WaitAsync(cancellationToken);
         try
         {
-            if (_syncedAt != version)
+            if (_answered < ticket && (_readEveryTime || _syncedAt != version))
             {
+                var covers = Volatile.Read(ref _asked);
                 await ReadLogAsync(cancellationToken);
                 _lastSync = Stopwatch.GetTimestamp();
+                _answered = covers;
                 Volatile.Write(ref _syncedAt, version);
             }
             return _seen;
