@@ -9,6 +9,7 @@ using Shop.Features.Sessions;
 using Shop.Features.Users;
 using Shop.Hosting;
 using Shop.Infrastructure.Auth;
+using Shop.Infrastructure.Cache;
 using Shop.Infrastructure.Data;
 using Shop.Infrastructure.Metrics;
 using Shop.Rest;
@@ -37,6 +38,7 @@ public static class Program
             .AddShopOpenApi()
             .AddHeadRequests()
             .AddShopMetrics(settings)
+            .AddShopCache(settings)
             // Modules.
             .AddIndex()
             .AddOperations()

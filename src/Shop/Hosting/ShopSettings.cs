@@ -14,7 +14,7 @@ public sealed record ShopSettings
     public int Workers { get; init; } = 1;
     public string Database { get; init; } = "shop.db";
 
-    /// <summary>Always null until Redis support lands: the loader refuses a non-empty <c>redis</c>.</summary>
+    /// <summary>The shared cache's Redis (<c>host:port</c> or <c>redis://…</c>), already checked; null = none.</summary>
     public string? Redis { get; init; }
 
     public string? Pidfile { get; init; }
@@ -200,15 +200,23 @@ internal static class SettingValues
             : raw;
     }
 
-    /// <summary>
-    /// Refuses any Redis address until Redis support lands: accepting one and ignoring it would let
-    /// an operator believe instances share a cache and locks while each keeps its own (and /readyz
-    /// would say ready while the configured Redis is down).
-    /// </summary>
-    public static string? Redis(string raw) =>
-        string.IsNullOrWhiteSpace(raw)
-            ? null
-            : throw new SettingsException("redis", "Redis is not supported yet; leave it empty (the cache, invalidation and locks are in-process)");
+    /// <summary>The Redis address (<see cref="Infrastructure.Cache.RedisAddress"/>), checked here so that a bad one stops start-up; empty = none.</summary>
+    public static string? Redis(string raw)
+    {
+        if (string.IsNullOrWhiteSpace(raw))
+        {
+            return null;
+        }
+        try
+        {
+            Infrastructure.Cache.RedisAddress.Parse(raw.Trim());
+            return raw.Trim();
+        }
+        catch (FormatException ex)
+        {
+            throw new SettingsException("redis", ex.Message);
+        }
+    }
 
     public static Uri HttpUrl(string setting, string raw) =>
         Uri.TryCreate(raw, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0

@@ -137,12 +137,13 @@ public sealed class StartUpErrorTests : IDisposable
             $"shop: error: workers: must be an integer from 1 to 64 (got '{workers}')");
 
     [Fact]
-    public async Task ARedisAddressIsRefusedUntilRedisIsSupported()
+    public async Task AMalformedRedisAddressIsASettingErrorThatNeverShowsThePassword()
     {
-        var result = await ShopCommand.RunAsync(["serve"], Environment(("SHOP_REDIS", "127.0.0.1:6379")));
+        var result = await ShopCommand.RunAsync(["serve"], Environment(("SHOP_REDIS", "redis://:hunter2@cache:notaport/0")));
 
         AssertOneLineError(result, 2,
-            "shop: error: redis: Redis is not supported yet; leave it empty (the cache, invalidation and locks are in-process)");
+            "shop: error: redis: must be host:port or redis://[:password@]host:port[/db] (got a URI that is not of that form)");
+        Assert.DoesNotContain("hunter2", result.Stdout + result.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -155,8 +155,25 @@ public sealed class ExternalServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Asks the server to stop (SIGTERM: nginx, PostgreSQL and Redis all shut down cleanly on it), then kills what is left.</summary>
+    /// <summary>Stops the server and cleans up its folder.</summary>
     public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        try
+        {
+            Directory.Delete(Folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held by an exiting child is left for the OS to clean up with /tmp.
+        }
+    }
+
+    /// <summary>
+    /// Asks the server to stop (SIGTERM: nginx, PostgreSQL and Redis all shut down cleanly on it), then
+    /// kills what is left. The folder and port stay, so <see cref="StartAsync"/> can start it again.
+    /// </summary>
+    public async Task StopAsync()
     {
         if (_process is { HasExited: false } process)
         {
@@ -173,14 +190,7 @@ public sealed class ExternalServer : IAsyncDisposable
             }
         }
         _process?.Dispose();
-        try
-        {
-            Directory.Delete(Folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A file still held by an exiting child is left for the OS to clean up with /tmp.
-        }
+        _process = null;
     }
 
     private const int Sigterm = 15;

@@ -144,13 +144,16 @@ public static class GoodsApi
             context.Request.Body.Position = 0;
             (await readBody(goods)).ApplyTo(goods);
             goods.Touch(clock.UtcNowToTheSecond());
-            // The log row is saved with the goods, in the one transaction of SaveChanges.
-            changes.Stage(db, [goods.Id]);
-            if (await TrySaveAsync(db, goods, cancellationToken))
+            await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
             {
-                changes.Committed([goods.Id]);
-                logs.CreateLogger(typeof(GoodsApi)).Info("Goods {GoodsId} ({Sku}) {Change} by {User}", goods.Id, goods.Sku, verb, Policies.NameOf(context));
-                return Written(context, goods, StatusCodes.Status200OK);
+                if (await TrySaveAsync(db, goods, cancellationToken))
+                {
+                    await changes.RecordAsync(db, [goods.Id], cancellationToken);
+                    await transaction.CommitAsync(cancellationToken);
+                    changes.Committed([goods.Id]);
+                    logs.CreateLogger(typeof(GoodsApi)).Info("Goods {GoodsId} ({Sku}) {Change} by {User}", goods.Id, goods.Sku, verb, Policies.NameOf(context));
+                    return Written(context, goods, StatusCodes.Status200OK);
+                }
             }
             if (ETags.NamesVersions(context.Request))
             {

@@ -6,7 +6,6 @@ using Shop.Infrastructure.Cache;
 using Shop.Infrastructure.Data;
 using Shop.Infrastructure.Logging;
 using Shop.Infrastructure.Metrics;
-using ZiggyCreatures.Caching.Fusion;
 
 namespace Shop.Features.Goods;
 
@@ -18,7 +17,8 @@ namespace Shop.Features.Goods;
 /// no log row, so it retires nothing. On SQLite the catch-up costs one <c>PRAGMA data_version</c>
 /// per read (<see cref="DatabaseChanges"/>) and a query of the log only after a commit, of any
 /// process on the file; so a read is never older than the last answered write, in this process
-/// or another one.
+/// or another one. On other databases every read catches up with one indexed query of the log
+/// (concurrent reads share it), so the same holds there.
 /// </summary>
 /// <remarks>
 /// The log is pruned: a row goes once this process saw it ten minutes ago. A process that has not
@@ -38,19 +38,28 @@ public sealed class GoodsCache : BackgroundService
     private readonly WriteGate _gate;
     private readonly ShopMetrics _metrics;
     private readonly ILogger<GoodsCache> _logger;
+    private readonly bool _readEveryTime;
     private readonly SemaphoreSlim _syncing = new(1, 1);
     private readonly Queue<(long At, long Seen)> _history = new();
     private long _syncedAt = -1;
+    private long _asked;
+    private long _answered;
     private long _seen = -1;
     private long _lastSync;
 
     public GoodsCache(
-        IServiceScopeFactory scopes, DatabaseChanges database, WriteGate gate, ShopMetrics metrics, ILoggerFactory logs)
+        IServiceScopeFactory scopes, DatabaseChanges database, WriteGate gate, CacheLevels levels, ShopMetrics metrics, ILoggerFactory logs)
     {
         (_scopes, _database, _gate, _metrics, _logger) = (scopes, database, gate, metrics, logs.CreateLogger<GoodsCache>());
-        ById = new ReadCache<Entry>("goods", Memory("goods", 10_000), shared: false, metrics, _logger);
+        using (var scope = scopes.CreateScope())
+        {
+            // Only SQLite has a cheap "did anything commit?" (data_version); elsewhere every read
+            // catches up with the log (one indexed query; concurrent reads share it).
+            _readEveryTime = !scope.ServiceProvider.GetRequiredService<ShopDb>().Database.IsSqlite();
+        }
+        ById = new ReadCache<Entry>("goods", levels.Create("goods", 10_000, GoodsCacheJson.Default), levels.Shared, metrics, _logger);
         // Pages are bigger than single goods (up to 100 each), so fewer are kept.
-        Pages = new ReadCache<Page>("goods_pages", Memory("goods_pages", 1_000), shared: false, metrics, _logger);
+        Pages = new ReadCache<Page>("goods_pages", levels.Create("goods_pages", 1_000, GoodsCacheJson.Default), levels.Shared, metrics, _logger);
     }
 
     /// <summary>A goods as <c>GET /api/v1/goods/{id}</c> answers it.</summary>
@@ -78,22 +87,31 @@ public sealed class GoodsCache : BackgroundService
     /// </summary>
     public async ValueTask<long?> CatchUpAsync(CancellationToken cancellationToken)
     {
-        // The change number is read BEFORE the log: a commit after this point changes it again.
-        if (_database.Current() is not { } version)
+        long version = 0;
+        if (!_readEveryTime)
         {
-            return null;
+            // The change number is read BEFORE the log: a commit after this point changes it again.
+            if (_database.Current() is not { } current)
+            {
+                return null;
+            }
+            version = current;
+            if (Volatile.Read(ref _syncedAt) == version)
+            {
+                return Volatile.Read(ref _seen);
+            }
         }
-        if (Volatile.Read(ref _syncedAt) == version)
-        {
-            return Volatile.Read(ref _seen);
-        }
+        // Catch-ups coalesce: a caller is served by any log read that began after it asked.
+        var ticket = Interlocked.Increment(ref _asked);
         await _syncing.WaitAsync(cancellationToken);
         try
         {
-            if (_syncedAt != version)
+            if (_answered < ticket && (_readEveryTime || _syncedAt != version))
             {
+                var covers = Volatile.Read(ref _asked);
                 await ReadLogAsync(cancellationToken);
                 _lastSync = Stopwatch.GetTimestamp();
+                _answered = covers;
                 Volatile.Write(ref _syncedAt, version);
             }
             return _seen;
@@ -196,10 +214,16 @@ public sealed class GoodsCache : BackgroundService
         }
     }
 
-    private FusionCache Memory(string name, int capacity) =>
-        new(new FusionCacheOptions
+    /// <summary>
+    /// After a write's commit: the goods' entries go from this process's memory and from Redis, and
+    /// the backplane tells the other instances to drop theirs (in the background: a Redis that is
+    /// away never holds up the answer, and the change log covers what it misses).
+    /// </summary>
+    public void Written(IReadOnlyCollection<long> goodsIds)
+    {
+        foreach (var id in goodsIds)
         {
-            CacheName = name,
-            DefaultEntryOptions = new FusionCacheEntryOptions { Duration = TimeSpan.FromMinutes(10), Size = 1 },
-        }, new Microsoft.Extensions.Caching.Memory.MemoryCache(new Microsoft.Extensions.Caching.Memory.MemoryCacheOptions { SizeLimit = capacity }));
+            ById.Fusion.Remove(Key(id));
+        }
+    }
 }
