@@ -442,9 +442,10 @@ EOF
   cat <<EOF
 
 Shop cluster up: http://127.0.0.1:$nginx_port  (nginx in front of ${#instance_ports[@]} instances: ${instance_ports[*]})
-Admin:   admin, password in $dir/admin-password (mode 600), e.g.
-         curl -s http://127.0.0.1:$nginx_port/api/v1/sessions -H 'Content-Type: application/json' \\
-           -d "{\"username\":\"admin\",\"password\":\"\$(cat $dir/admin-password)\"}"
+Admin:   admin, password in $dir/admin-password (mode 600); log in with (printf is a shell
+         builtin, so the password stays off every command line):
+         printf '{"username":"admin","password":"%s"}' "\$(cat $dir/admin-password)" |
+           curl -s http://127.0.0.1:$nginx_port/api/v1/sessions -H 'Content-Type: application/json' --data-binary @-
 Data:    $(if [ "$database" = postgresql ]; then echo "PostgreSQL on 127.0.0.1:$PG_PORT, database shop ($dir/postgres/data)"; else echo "$dir/data/shop.db (SQLite, shared by the instances)"; fi)$([ "$redis" != yes ] || echo "; Redis on 127.0.0.1:$REDIS_PORT")
 Logs:    $logs/shop-PORT.log, access-PORT.log, shop-PORT.out (each instance)
          $logs/shop.access.log, shop.error.log (nginx), migrate.log, users.log, build.log$([ "$database" != postgresql ] || echo ", postgres.log")$([ "$redis" != yes ] || echo ", redis.log")
