@@ -10,6 +10,7 @@ namespace Shop.Tests.Deploy;
 /// <c>deploy/nginx/shop.conf</c> in front of several real <c>shop serve</c> processes), run from
 /// the test's own build of shop.dll, in a temporary folder; <c>down</c> and the folder's removal on dispose.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class Cluster : IAsyncDisposable
 {
     private Cluster(string folder, string output)
@@ -38,14 +39,31 @@ public sealed class Cluster : IAsyncDisposable
     /// Runs <c>deploy/cluster.sh up</c>. Skips the test when nginx is missing (fails under
     /// <c>SHOP_REQUIRE_SERVICES=1</c>), as every test with a real server does.
     /// </summary>
-    public static async Task<Cluster> UpAsync(int instances = 3)
+    /// <param name="postgres">A private PostgreSQL (<c>--database postgresql</c>) instead of a shared SQLite file.</param>
+    /// <param name="redis">A private Redis (<c>--redis yes</c>).</param>
+    public static async Task<Cluster> UpAsync(int instances = 3, bool postgres = false, bool redis = false)
     {
+        // Only the skip-or-fail rule of a missing server; cluster.sh finds the programs itself.
         await using (ExternalServer.Prepare("nginx"))
         {
-            // Only the skip-or-fail rule of a missing nginx; cluster.sh finds nginx itself.
+        }
+        if (postgres)
+        {
+            await using (ExternalServer.Prepare("postgres", "/usr/lib/postgresql/*/bin"))
+            {
+            }
+        }
+        if (redis)
+        {
+            await using (ExternalServer.Prepare("redis-server"))
+            {
+            }
         }
         var folder = Directory.CreateTempSubdirectory("shop-cluster-").FullName;
-        var (exitCode, output) = await RunScriptAsync("up", "--dir", folder, "--instances", instances.ToString(System.Globalization.CultureInfo.InvariantCulture), "--build", AppContext.BaseDirectory);
+        // PostgreSQL runs as nobody when the tests run as root, and must reach its folder.
+        File.SetUnixFileMode(folder, File.GetUnixFileMode(folder) | UnixFileMode.OtherExecute | UnixFileMode.GroupExecute);
+        var (exitCode, output) = await RunScriptAsync("up", "--dir", folder, "--instances", instances.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--build", AppContext.BaseDirectory, "--database", postgres ? "postgresql" : "sqlite", "--redis", redis ? "yes" : "no");
         if (exitCode != 0)
         {
             await RunScriptAsync("down", "--dir", folder);
