@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 
 namespace Shop.Tests.Deploy;
@@ -106,12 +107,14 @@ public sealed class Cluster : IAsyncDisposable
 
     public int InstancePid(int port) => RecordedPid($"shop-{port}") ?? throw new InvalidOperationException($"no instance recorded on {port}");
 
-    /// <summary>Sends a signal (KILL, TERM...) to a process with the system's kill command.</summary>
-    public static void Signal(int pid, string signal)
-    {
-        using var kill = Process.Start("kill", [$"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
-        kill.WaitForExit();
-    }
+    public const int Sigkill = 9;
+    public const int Sigterm = 15;
+
+    /// <summary>Sends a signal (<see cref="Sigkill"/>, <see cref="Sigterm"/>) to a process.</summary>
+    public static void Signal(int pid, int signal) => Assert.True(Kill(pid, signal) == 0, $"kill({pid}, {signal}) failed: {Marshal.GetLastPInvokeError()}");
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     /// <summary>Waits until the process is gone (a killed process's port closes with it).</summary>
     public static Task WaitForExitAsync(int pid, TimeSpan limit) => Poll.UntilAsync(() => !Runs(pid), $"process {pid} gone", limit);
