@@ -4,7 +4,7 @@
 # all on loopback ports, everything (data, logs, pids, secrets) in one folder of its own.
 #
 #   deploy/cluster.sh up [--instances N] [--workers W] [--port PORT] [--dir DIR] [--build DIR]
-#                        [--database sqlite|postgresql] [--redis yes|no]
+#                        [--database auto|sqlite|postgresql] [--redis auto|yes|no]
 #   deploy/cluster.sh status [--dir DIR]
 #   deploy/cluster.sh upgrade [--dir DIR] [--build DIR]
 #   deploy/cluster.sh down [--dir DIR]
@@ -20,9 +20,11 @@
 # down     stops exactly the processes up started, by the pids it recorded; data and logs stay.
 #
 # --database postgresql starts a private PostgreSQL (initdb in DIR/postgres, as nobody when run as
-# root) with a role and database "shop"; --redis yes a private Redis with a password. The default,
-# sqlite, is one SQLite file shared by the instances (several processes on one file are supported;
-# one writes at a time). Needed: bash, coreutils, util-linux, nginx, dotnet, and the servers asked for.
+# root) with a role and database "shop"; --redis yes a private Redis with a password. sqlite is one
+# SQLite file shared by the instances (several processes on one file are supported; one writes at
+# a time). auto, the default, takes PostgreSQL and Redis when the build supports them (it ships
+# the Npgsql / StackExchange.Redis libraries) and the servers are installed, else SQLite and no
+# Redis. Needed: bash, coreutils, util-linux, nginx, dotnet, and the servers chosen.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -34,8 +36,8 @@ workers=1
 port=
 build=
 drain_delay=2s
-database=sqlite
-redis=no
+database=auto
+redis=auto
 
 usage() { sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2; }
 fail() { echo "cluster.sh: error: $*" >&2; exit 1; }
@@ -56,8 +58,8 @@ done
 [[ $instances =~ ^[1-9][0-9]?$ ]] || fail "--instances must be 1 to 99 (got '$instances')"
 [[ $workers =~ ^[1-9][0-9]?$ ]] || fail "--workers must be 1 to 99 (got '$workers')"
 [ -z "$port" ] || [[ $port =~ ^[0-9]+$ ]] || fail "--port must be a port number (got '$port')"
-[[ $database =~ ^(sqlite|postgresql)$ ]] || fail "--database must be sqlite or postgresql (got '$database')"
-[[ $redis =~ ^(yes|no)$ ]] || fail "--redis must be yes or no (got '$redis')"
+[[ $database =~ ^(auto|sqlite|postgresql)$ ]] || fail "--database must be auto, sqlite or postgresql (got '$database')"
+[[ $redis =~ ^(auto|yes|no)$ ]] || fail "--redis must be auto, yes or no (got '$redis')"
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 run=$dir/run logs=$dir/logs state=$dir/cluster.env
@@ -167,6 +169,14 @@ build_folder() {
   else
     publish
   fi
+}
+
+# Whether build $1 accepts the setting $2=$3 (a build from before PostgreSQL or Redis support
+# refuses them at start-up with "... is not supported yet").
+supports() {
+  local refusal
+  refusal=$(env "$2=$3" dotnet "$1/shop.dll" routes 2>&1 >/dev/null) || true
+  [[ $refusal != *"not supported yet"* ]]
 }
 
 # Runs a shop command of build $1 with the cluster's settings (the secrets come from a mode-600
@@ -365,6 +375,14 @@ up() {
     [ "$redis" != yes ] || [ -n "$(running_pid redis)" ] || start_redis
   else
     folder=$(build_folder)
+    if [ "$database" = auto ]; then
+      database=sqlite
+      ! (pg_binaries) >/dev/null 2>&1 || ! supports "$folder" SHOP_DATABASE postgresql://shop:x@127.0.0.1:1/shop || database=postgresql
+    fi
+    if [ "$redis" = auto ]; then
+      redis=no
+      ! command -v redis-server >/dev/null || ! supports "$folder" SHOP_REDIS 127.0.0.1:1 || redis=yes
+    fi
     [ -n "$port" ] && listening "$port" && fail "--port $port is already in use"
     nginx_port=${port:-$(free_port 8080)}
     taken+="$nginx_port "

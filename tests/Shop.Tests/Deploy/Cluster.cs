@@ -40,31 +40,21 @@ public sealed class Cluster : IAsyncDisposable
     /// Runs <c>deploy/cluster.sh up</c>. Skips the test when nginx is missing (fails under
     /// <c>SHOP_REQUIRE_SERVICES=1</c>), as every test with a real server does.
     /// </summary>
-    /// <param name="postgres">A private PostgreSQL (<c>--database postgresql</c>) instead of a shared SQLite file.</param>
-    /// <param name="redis">A private Redis (<c>--redis yes</c>).</param>
-    public static async Task<Cluster> UpAsync(int instances = 3, bool postgres = false, bool redis = false)
+    /// <remarks>
+    /// The cluster's database is cluster.sh's default: its own PostgreSQL (and Redis) when the build
+    /// supports them and the servers are installed, else one SQLite file.
+    /// </remarks>
+    public static async Task<Cluster> UpAsync(int instances = 3)
     {
-        // Only the skip-or-fail rule of a missing server; cluster.sh finds the programs itself.
+        // Only the skip-or-fail rule of a missing nginx; cluster.sh finds the programs itself.
         await using (ExternalServer.Prepare("nginx"))
         {
         }
-        if (postgres)
-        {
-            await using (ExternalServer.Prepare("postgres", "/usr/lib/postgresql/*/bin"))
-            {
-            }
-        }
-        if (redis)
-        {
-            await using (ExternalServer.Prepare("redis-server"))
-            {
-            }
-        }
         var folder = Directory.CreateTempSubdirectory("shop-cluster-").FullName;
-        // PostgreSQL runs as nobody when the tests run as root, and must reach its folder.
+        // cluster.sh runs PostgreSQL as nobody when the tests run as root, who must reach this folder.
         File.SetUnixFileMode(folder, File.GetUnixFileMode(folder) | UnixFileMode.OtherExecute | UnixFileMode.GroupExecute);
         var (exitCode, output) = await RunScriptAsync("up", "--dir", folder, "--instances", instances.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--build", AppContext.BaseDirectory, "--database", postgres ? "postgresql" : "sqlite", "--redis", redis ? "yes" : "no");
+            "--build", AppContext.BaseDirectory);
         if (exitCode != 0)
         {
             await RunScriptAsync("down", "--dir", folder);

@@ -188,7 +188,7 @@ public sealed class ClusterTests(ClusterFixture fixture) : IClassFixture<Cluster
         Assert.All(ports, port => Assert.False(Listening(port), $"port {port} still accepts connections"));
         Assert.Equal(3, (await cluster.RunAsync("status")).ExitCode);
         // down removes nothing but its pid records: data and logs stay.
-        Assert.True(File.Exists(Path.Combine(cluster.Folder, "data", "shop.db")));
+        Assert.True(File.Exists(Path.Combine(cluster.Folder, "data", "shop.db")) || File.Exists(Path.Combine(cluster.Folder, "postgres", "data", "PG_VERSION")));
         Assert.True(File.Exists(Path.Combine(cluster.LogsFolder, $"shop-{cluster.InstancePorts[0]}.log")));
     }
 
