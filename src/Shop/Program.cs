@@ -4,6 +4,7 @@ using Shop.Features.Goods.Imports;
 using Shop.Features.Jobs;
 using Shop.Features.Orders;
 using Shop.Features.Index;
+using Shop.Features.Operations;
 using Shop.Features.Sessions;
 using Shop.Features.Users;
 using Shop.Hosting;
@@ -31,11 +32,14 @@ public static class Program
             .AddShopData(settings)
             .AddRestJson()
             .AddRestErrors()
+            .AddCredentialRateLimits()
             .AddShopAuth()
             .AddShopOpenApi()
+            .AddHeadRequests()
             .AddShopMetrics(settings)
             // Modules.
             .AddIndex()
+            .AddOperations()
             .AddGoods()
             .AddGoodsImports()
             .AddJobs()
@@ -47,17 +51,18 @@ public static class Program
         configure?.Invoke(builder);
         var app = builder.Build();
         app.UseShopPipeline();
+        // Every route lives in this one group, so that every GET route also answers HEAD.
+        var routes = app.MapGroup("").WithHeadOnEveryGet();
         // Modules (Flask's register_blueprint).
-        app.MapIndex();
-        app.MapGoods();
-        app.MapGoodsImports();
-        app.MapJobs();
-        app.MapOrders();
-        app.MapUsers();
-        app.MapSessions();
-        app.MapApiKeys();
-        app.MapDocs();
-        app.MapMetrics();
+        routes.MapIndex();
+        routes.MapOperations();
+        routes.MapGoods();
+        routes.MapGoodsImports();
+        routes.MapJobs();
+        routes.MapOrders();
+        routes.MapUsers();
+        routes.MapSessions();
+        routes.MapApiKeys();
         return app;
     }
 }

@@ -25,6 +25,9 @@ public static class OpenApiSetup
                     Version = "v1",
                     Description = "A goods shop: goods, users, sessions, API keys, orders and jobs. Errors are application/problem+json.",
                 };
+                // Relative, never the request's Host header: a document cached behind a proxy must not
+                // point clients at whatever host a request claimed.
+                document.Servers = [new OpenApiServer { Url = "/" }];
                 document.Components ??= new OpenApiComponents();
                 document.Components.SecuritySchemes = new Dictionary<string, IOpenApiSecurityScheme>
                 {

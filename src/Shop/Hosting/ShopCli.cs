@@ -168,6 +168,11 @@ public static class ShopCli
             await Console.Error.WriteLineAsync($"shop: error: {unsupported}");
             return 2;
         }
+        if (Infrastructure.Logging.LogFiles.FindProblem(settings) is { } logProblem)
+        {
+            await Console.Error.WriteLineAsync($"shop: error: {logProblem}");
+            return 2;
+        }
         if (ListenCheck.FindProblem(settings.Bind) is { } bindProblem)
         {
             await Console.Error.WriteLineAsync($"shop: error: bind: {bindProblem}");

@@ -57,7 +57,7 @@ public sealed record ShopSettings
     public IEnumerable<string> Urls => Bind.Select(b => $"http://{b}");
 
     /// <summary>The SQLite connection string for <see cref="Database"/>.</summary>
-    public string SqliteConnectionString => $"Data Source={Database};Pooling=True;Default Timeout=30";
+    public string SqliteConnectionString => $"Data Source={Database};Pooling=True;Default Timeout=5";
 }
 
 /// <summary>A setting with a bad value; the message is the one line printed at start-up.</summary>

@@ -19,6 +19,10 @@ public sealed class SemaphoreTurn : IDisposable
         return new SemaphoreTurn(semaphore);
     }
 
+    /// <summary>Waits at most <paramref name="timeout"/> for the semaphore; null when the time ran out.</summary>
+    public static async Task<SemaphoreTurn?> TryEnterAsync(SemaphoreSlim semaphore, TimeSpan timeout, CancellationToken cancellationToken) =>
+        await semaphore.WaitAsync(timeout, cancellationToken) ? new SemaphoreTurn(semaphore) : null;
+
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _done, 1) == 0)

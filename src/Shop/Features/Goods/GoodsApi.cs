@@ -2,6 +2,8 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
+using Shop.Infrastructure;
+using Shop.Infrastructure.Auth;
 using Shop.Infrastructure.Data;
 using Shop.Infrastructure.Logging;
 using Shop.Infrastructure.Metrics;
@@ -20,7 +22,7 @@ public static class GoodsApi
         .Add("created_at", g => g.CreatedAt);
 
     public static IServiceCollection AddGoods(this IServiceCollection services) =>
-        services.AddJsonContext(GoodsJson.Default)
+        services.AddJsonContext(GoodsJson.Wire)
             .AddSingleton<GoodsChangeLog>()
             .AddSingleton<GoodsCache>()
             .AddHostedService(s => s.GetRequiredService<GoodsCache>());
@@ -56,14 +58,14 @@ public static class GoodsApi
         CancellationToken cancellationToken)
     {
         var page = PageRequest.From(query);
-        var fields = FieldSet.Parse(query.Fields, GoodsJson.Default.GoodsResponse);
+        var fields = FieldSet.Parse(query.Fields, GoodsJson.Wire.GoodsResponse);
         var goods = GoodsQueries.Filter(db.Set<Goods>(), filter);
         var sorted = Sorts.Apply(goods, query.Sort);
         var key = PageKey(filter.Q, filter.Category, filter.MinPrice, filter.MaxPrice, filter.InStock, query.Sort, page.Offset.ToString(CultureInfo.InvariantCulture), page.Limit.ToString(CultureInfo.InvariantCulture));
         var cached = await cache.GetPageAsync(key, async token => new GoodsCache.Page(
             (await sorted.Skip(page.Offset).Take(page.Limit).ToListAsync(token)).ConvertAll(GoodsResponse.From),
             await goods.CountAsync(token)), cancellationToken);
-        return new PagedResult<GoodsResponse>(cached.Items, cached.Total, page, fields, GoodsJson.Default.GoodsResponse);
+        return new PagedResult<GoodsResponse>(cached.Items, cached.Total, page, fields, GoodsJson.Wire.GoodsResponse);
     }
 
     /// <summary>An unambiguous key of the parts: each is length-prefixed, so no value can pose as two.</summary>
@@ -84,14 +86,14 @@ public static class GoodsApi
         context.Response.Headers.ETag = goods.ETag;
         return ETags.NotModified(context.Request, goods.ETag)
             ? TypedResults.StatusCode(StatusCodes.Status304NotModified)
-            : TypedResults.Json(goods.Body, GoodsJson.Default.GoodsResponse);
+            : TypedResults.Json(goods.Body, GoodsJson.Wire.GoodsResponse);
     }
 
     private static async Task<JsonHttpResult<GoodsResponse>> CreateGoods(
         HttpContext context, ShopDb db, WriteGate gate, GoodsChangeLog changes, TimeProvider clock, ILoggerFactory logs, CancellationToken cancellationToken)
     {
-        var input = await JsonBody.ReadValidAsync(context.Request, GoodsJson.Default.GoodsWrite, GoodsRules.Validate, cancellationToken);
-        var now = UtcTimestampConverter.Now(clock);
+        var input = await JsonBody.ReadValidAsync(context.Request, GoodsJson.Wire.GoodsWrite, GoodsRules.Validate, cancellationToken);
+        var now = clock.UtcNowToTheSecond();
         var goods = new Goods { Sku = input.Sku, Name = input.Name, CreatedAt = now, UpdatedAt = now, Version = 1 };
         input.ApplyTo(goods);
         db.Add(goods);
@@ -111,12 +113,12 @@ public static class GoodsApi
     private static Task<JsonHttpResult<GoodsResponse>> ReplaceGoods(
         long id, HttpContext context, ShopDb db, WriteGate gate, GoodsChangeLog changes, TimeProvider clock, ILoggerFactory logs, CancellationToken cancellationToken) =>
         UpdateAsync(id, context, db, gate, changes, clock, logs, "replaced",
-            _ => JsonBody.ReadValidAsync(context.Request, GoodsJson.Default.GoodsWrite, GoodsRules.Validate, cancellationToken), cancellationToken);
+            _ => JsonBody.ReadValidAsync(context.Request, GoodsJson.Wire.GoodsWrite, GoodsRules.Validate, cancellationToken), cancellationToken);
 
     private static Task<JsonHttpResult<GoodsResponse>> PatchGoods(
         long id, HttpContext context, ShopDb db, WriteGate gate, GoodsChangeLog changes, TimeProvider clock, ILoggerFactory logs, CancellationToken cancellationToken) =>
         UpdateAsync(id, context, db, gate, changes, clock, logs, "changed",
-            goods => JsonBody.ReadMergePatchValidAsync(context.Request, GoodsRules.ToWrite(goods), GoodsJson.Default.GoodsWrite, GoodsRules.Validate, cancellationToken),
+            goods => JsonBody.ReadMergePatchValidAsync(context.Request, GoodsRules.ToWrite(goods), GoodsJson.Wire.GoodsWrite, GoodsRules.Validate, cancellationToken),
             cancellationToken);
 
     /// <summary>
@@ -135,12 +137,13 @@ public static class GoodsApi
         context.Request.EnableBuffering();
         await context.Request.Body.DrainAsync(cancellationToken);
         using var turn = await gate.EnterAsync(cancellationToken);
-        for (var attempt = 1; ; attempt++)
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (true)
         {
             var goods = await FindForWriteAsync(db, context, id, cancellationToken);
             context.Request.Body.Position = 0;
             (await readBody(goods)).ApplyTo(goods);
-            goods.Touch(UtcTimestampConverter.Now(clock));
+            goods.Touch(clock.UtcNowToTheSecond());
             // The log row is saved with the goods, in the one transaction of SaveChanges.
             changes.Stage(db, [goods.Id]);
             if (await TrySaveAsync(db, goods, cancellationToken))
@@ -153,7 +156,7 @@ public static class GoodsApi
             {
                 throw ETags.Stale();
             }
-            if (attempt == MaxWriteAttempts)
+            if (System.Diagnostics.Stopwatch.GetElapsedTime(started) > RetryFor)
             {
                 throw new ApiProblem(409, "The goods kept changing while this request tried to write it; retry");
             }
@@ -161,8 +164,11 @@ public static class GoodsApi
         }
     }
 
-    /// <summary>Attempts of a write without If-Match that meets writes of other processes before it gives up.</summary>
-    private const int MaxWriteAttempts = 5;
+    /// <summary>
+    /// How long a write without If-Match goes on meeting writes of other processes (orders taking
+    /// stock) before it gives up: each attempt is short, so in practice it lands within a few.
+    /// </summary>
+    private static readonly TimeSpan RetryFor = TimeSpan.FromSeconds(10);
 
     private static async Task<NoContent> DeleteGoods(
         long id, HttpContext context, ShopDb db, WriteGate gate, GoodsChangeLog changes, ILoggerFactory logs, CancellationToken cancellationToken)
@@ -214,7 +220,7 @@ public static class GoodsApi
     private static JsonHttpResult<GoodsResponse> Written(HttpContext context, Goods goods, int status)
     {
         context.Response.Headers.ETag = ETags.For(goods.Id, goods.Version);
-        return TypedResults.Json(GoodsResponse.From(goods), GoodsJson.Default.GoodsResponse, statusCode: status);
+        return TypedResults.Json(GoodsResponse.From(goods), GoodsJson.Wire.GoodsResponse, statusCode: status);
     }
 
     private static ApiProblem NotFound(long id) => ApiProblem.NotFound($"Goods {id} not found");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
+using Shop.Infrastructure.Auth;
 using Shop.Infrastructure;
 using Shop.Infrastructure.Data;
 using Shop.Infrastructure.Logging;
@@ -22,7 +23,7 @@ namespace Shop.Features.Sessions;
 /// Across processes the count and the record are separate statements, so two instances can each
 /// let one more guess through at the same moment.
 /// </remarks>
-public sealed class LoginThrottle(ShopDb db, TimeProvider clock, ILogger<LoginThrottle> logger)
+public sealed class LoginThrottle(ShopDb db, TimeProvider clock, ILogger<LoginThrottle> logger) : ILoginThrottle
 {
     public const int MaxFailures = 5;
     public const int KeyMax = 128;

@@ -59,6 +59,13 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
 {
     public static readonly SqlitePragmas Instance = new();
 
+    /// <summary>
+    /// How long a statement waits for another connection's write lock before it fails (and the request
+    /// answers 503): long enough for any commit of a healthy writer, short enough that a stuck one
+    /// does not hold requests for long. The connection string's <c>Default Timeout</c> matches it.
+    /// </summary>
+    public const int BusyTimeoutMilliseconds = 5000;
+
     public override void ConnectionOpened(System.Data.Common.DbConnection connection, ConnectionEndEventData eventData) =>
         Apply(connection);
 
@@ -82,7 +89,7 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
             return;
         }
         using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;";
+        command.CommandText = $"PRAGMA synchronous=NORMAL; PRAGMA busy_timeout={BusyTimeoutMilliseconds};";
         try
         {
             command.ExecuteNonQuery();

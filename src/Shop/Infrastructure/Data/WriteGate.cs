@@ -14,9 +14,15 @@ public sealed class WriteGate
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    /// <summary>Waits for the gate; dispose the result to leave it.</summary>
+    /// <summary>
+    /// How long a writer waits for the gate: as long as SQLite's busy wait, so that writers queued
+    /// behind one stuck on another process's lock fail in bounded time too, instead of each adding its own wait.
+    /// </summary>
+    public static readonly TimeSpan MaxWait = TimeSpan.FromMilliseconds(SqlitePragmas.BusyTimeoutMilliseconds);
+
+    /// <summary>Waits for the gate (at most <see cref="MaxWait"/>, then <see cref="DatabaseBusyException"/>); dispose the result to leave it.</summary>
     public async Task<IDisposable> EnterAsync(CancellationToken cancellationToken) =>
-        await SemaphoreTurn.EnterAsync(_gate, cancellationToken);
+        await SemaphoreTurn.TryEnterAsync(_gate, MaxWait, cancellationToken) ?? throw new DatabaseBusyException();
 
     /// <summary>Begins a write transaction inside the gate; disposing it rolls back what was not committed and leaves the gate.</summary>
     public async Task<GatedTransaction> BeginAsync(ShopDb db, CancellationToken cancellationToken)

@@ -16,14 +16,14 @@ namespace Shop.Infrastructure.Logging;
 public sealed class AccessLog : IDisposable
 {
     private static readonly System.Buffers.SearchValues<char> Special = System.Buffers.SearchValues.Create(
-        "\\\"" + string.Concat(Enumerable.Range(0, 0xA0).Select(i => (char)i).Where(char.IsControl)));
+        "\\\"\u2028\u2029" + string.Concat(Enumerable.Range(0, 0xA0).Select(i => (char)i).Where(char.IsControl)));
 
     /// <summary>How long an access line may wait in the buffer before it is in the file.</summary>
     public static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
 
     private readonly Logger? _logger;
 
-    public AccessLog(string? target)
+    public AccessLog(string? target, LogFiles files)
     {
         if (target is null)
         {
@@ -35,8 +35,7 @@ public sealed class AccessLog : IDisposable
             // Buffered, flushed every second: an unbuffered file sink makes one write(2) per line,
             // which was 14 % of the CPU of a GET. A crash can lose the last second of access lines;
             // the service log, which says what went wrong, stays unbuffered.
-            : configuration.WriteTo.Async(s => s.File(target, outputTemplate: "{Message:l}{NewLine}", encoding: new System.Text.UTF8Encoding(false),
-                formatProvider: null, buffered: true, flushToDiskInterval: FlushInterval)))
+            : configuration.WriteTo.Async(s => s.Sink(files.Open(target, new Serilog.Formatting.Display.MessageTemplateTextFormatter("{Message:l}{NewLine}"), FlushInterval))))
             .CreateLogger();
     }
 
@@ -49,8 +48,37 @@ public sealed class AccessLog : IDisposable
         var seconds = Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds;
         var user = context.User.Identity?.Name is { Length: > 0 } name ? name : "-";
         var line = string.Create(CultureInfo.InvariantCulture,
-            $"{context.Connection.RemoteIpAddress?.ToString() ?? "-"} - {Quote(user, bare: true)} [{Timestamp(DateTimeOffset.Now)}] \"{request.Method} {Quote(request.Path + request.QueryString, bare: true)} {request.Protocol}\" {response.StatusCode} {(bodyBytes > 0 && !HttpMethods.IsHead(request.Method) ? bodyBytes.ToString(CultureInfo.InvariantCulture) : "-")} \"{Quote(request.Headers.Referer.ToString())}\" \"{Quote(request.Headers.UserAgent.ToString())}\" {seconds:0.000000} {context.TraceIdentifier}");
+            $"{context.Connection.RemoteIpAddress?.ToString() ?? "-"} - {Quote(user, bare: true)} [{Timestamp(DateTimeOffset.Now)}] \"{request.Method} {Quote(request.Path + Redacted(request.QueryString.Value), bare: true)} {request.Protocol}\" {response.StatusCode} {(bodyBytes > 0 && !HttpMethods.IsHead(request.Method) ? bodyBytes.ToString(CultureInfo.InvariantCulture) : "-")} \"{Quote(request.Headers.Referer.ToString())}\" \"{Quote(request.Headers.UserAgent.ToString())}\" {seconds:0.000000} {context.TraceIdentifier}");
         _logger!.Information("{Line}", line);
+    }
+
+    /// <summary>Query parameters whose value is a credential: written as <c>REDACTED</c>, never in full.</summary>
+    public static readonly IReadOnlySet<string> CredentialParameters = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    {
+        "access_token", "api_key", "apikey", "x-api-key", "token", "key", "password", "passwd", "secret", "client_secret",
+        "refresh_token", "id_token", "auth", "authorization", "session", "signature", "sig",
+    };
+
+    /// <summary>The query string with the values of <see cref="CredentialParameters"/> replaced.</summary>
+    internal static string Redacted(string? query)
+    {
+        if (string.IsNullOrEmpty(query))
+        {
+            return "";
+        }
+        var parts = query[1..].Split('&');
+        var changed = false;
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var equals = parts[i].IndexOf('=', StringComparison.Ordinal);
+            var name = equals < 0 ? parts[i] : parts[i][..equals];
+            if (equals >= 0 && CredentialParameters.Contains(Uri.UnescapeDataString(name.Replace('+', ' '))))
+            {
+                parts[i] = name + "=REDACTED";
+                changed = true;
+            }
+        }
+        return changed ? "?" + string.Join('&', parts) : query;
     }
 
     private static string Timestamp(DateTimeOffset time) => string.Create(CultureInfo.InvariantCulture,
@@ -76,6 +104,7 @@ public sealed class AccessLog : IDisposable
                 '\\' => builder.Append(@"\\"),
                 '"' => builder.Append("\\\""),
                 ' ' when bare => builder.Append('+'),
+                _ when c is '\u2028' or '\u2029' => builder.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}"),
                 _ when char.IsControl(c) => builder.Append(CultureInfo.InvariantCulture, $"\\x{(int)c:x2}"),
                 _ => builder.Append(c),
             };

@@ -2,7 +2,6 @@ using Serilog;
 using Serilog.Core;
 using Serilog.Events;
 using Serilog.Formatting;
-using Serilog.Formatting.Display;
 using Shop.Hosting;
 using Shop.Infrastructure.Metrics;
 
@@ -18,8 +17,9 @@ namespace Shop.Infrastructure.Logging;
 /// </summary>
 public static class LoggingSetup
 {
+    /// <summary>The text line; the exception follows on the same line (<see cref="OneLineTextFormatter"/>).</summary>
     public const string Template =
-        "{Timestamp:yyyy-MM-dd HH:mm:ss,fff} - {LevelName} - {SourceContext} - {Member} - {Line} - {Message:lj}{RequestSuffix:l}{NewLine}{Exception}";
+        "{Timestamp:yyyy-MM-dd HH:mm:ss,fff} - {LevelName} - {SourceContext} - {Member} - {Line} - {Message:lj}{RequestSuffix:l}";
 
     public static IServiceCollection AddShopLogging(this IServiceCollection services, ShopSettings settings)
     {
@@ -27,14 +27,17 @@ public static class LoggingSetup
         // instances in one process — as in the tests — keep their own files; disposing the
         // service provider flushes it.
         services.AddHttpContextAccessor();
-        services.AddSerilog((provider, configuration) => Configure(configuration, settings)
+        var files = new LogFiles();
+        services.AddSingleton(files);
+        services.AddHostedService<LogReopenSignal>();
+        services.AddSerilog((provider, configuration) => Configure(configuration, settings, files)
             .Enrich.With(new RequestLogEnricher(provider.GetRequiredService<IHttpContextAccessor>()))
             .WriteTo.Sink(new LogEventCounterSink(provider.GetRequiredService<ShopMetrics>())), preserveStaticLogger: true);
-        services.AddSingleton(new AccessLog(settings.AccessLogfile));
+        services.AddSingleton(new AccessLog(settings.AccessLogfile, files));
         return services;
     }
 
-    public static LoggerConfiguration Configure(LoggerConfiguration configuration, ShopSettings settings)
+    public static LoggerConfiguration Configure(LoggerConfiguration configuration, ShopSettings settings, LogFiles files)
     {
         var level = ParseLevel(settings.LogLevel);
         configuration
@@ -46,18 +49,21 @@ public static class LoggingSetup
             .MinimumLevel.Override("System", Framework(level))
             // Key-ring notices are irrelevant: no cookie or token here is protected by data protection.
             .MinimumLevel.Override("Microsoft.AspNetCore.DataProtection", LogEventLevel.Error)
+            // The health-check service logs every failing check as ERROR each time it runs; readiness
+            // logs what is down itself, once a minute while it lasts (Features/Operations/Readiness).
+            .MinimumLevel.Override("Microsoft.Extensions.Diagnostics.HealthChecks", level <= LogEventLevel.Debug ? level : LogEventLevel.Fatal)
             // Authentication handlers announce every challenge at INFO; a 401 is not a business event.
             .Filter.ByExcluding(IsAuthenticationChatter)
             .Enrich.With<LevelNameEnricher>();
         ITextFormatter formatter = settings.LogFormat == "json"
             ? new JsonLogFormatter()
-            : new MessageTemplateTextFormatter(Template, formatProvider: null);
+            : new OneLineTextFormatter(Template);
         // Every sink sits behind the async wrapper: a request never waits for a disk or a terminal.
         return configuration.WriteTo.Async(sink => _ = settings.LogFile switch
         {
             null => sink.Console(formatter, standardErrorFromLevel: LogEventLevel.Verbose),
             "-" => sink.Console(formatter),
-            var path => sink.File(formatter, path, encoding: new System.Text.UTF8Encoding(false)),
+            var path => sink.Sink(files.Open(path, formatter)),
         });
     }
 

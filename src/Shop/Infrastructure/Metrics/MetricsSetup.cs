@@ -11,7 +11,7 @@ namespace Shop.Infrastructure.Metrics;
 /// Metrics and traces through OpenTelemetry: the service's own <see cref="ShopMetrics"/>, ASP.NET Core's
 /// HTTP server metrics (<c>http_server_request_duration_seconds{http_route,http_request_method,
 /// http_response_status_code}</c> — route templates, never raw paths), and the runtime's GC, thread pool,
-/// CPU and memory metrics, served as Prometheus text at <c>GET /metrics</c> and, when
+/// CPU and memory metrics, served as Prometheus text at <c>GET /metrics</c> (mapped in Features/Operations) and, when
 /// <c>otlp_endpoint</c> is set, pushed with request traces to an OpenTelemetry collector.
 /// </summary>
 /// <remarks>
@@ -49,22 +49,6 @@ public static class MetricsSetup
                 .AddOtlpExporter(otlp => ConfigureOtlp(otlp, settings, "v1/traces")));
         }
         return services;
-    }
-
-    /// <summary><c>GET /metrics</c>: the Prometheus (or, when asked for, OpenMetrics) text.</summary>
-    public static WebApplication MapMetrics(this WebApplication app)
-    {
-        // The exporter comes as middleware; running it as the handler of a GET endpoint gives the
-        // contract's 405 for other methods, a line in `shop routes` and an entry in the OpenAPI document.
-        var branch = ((IApplicationBuilder)app).New();
-        branch.UseOpenTelemetryPrometheusScrapingEndpoint(meterProvider: null, predicate: _ => true, path: null, configureBranchedPipeline: null, optionsName: null);
-        var scrape = branch.Build();
-        app.MapGet("/metrics", (HttpContext context, CancellationToken _) => scrape(context))
-            .WithTags("Operations")
-            .WithSummary("Prometheus metrics")
-            .WithDescription("Requests by route template, method and status with durations; cache hits and misses; queue depth; job outcomes; orders by status; log events by level; runtime and process.")
-            .Produces<string>(StatusCodes.Status200OK, "text/plain");
-        return app;
     }
 
     /// <summary>

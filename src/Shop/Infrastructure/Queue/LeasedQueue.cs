@@ -255,7 +255,7 @@ public abstract class LeasedQueue(IServiceScopeFactory scopes, QueueOptions opti
                 await release.ExecuteNonQueryAsync(cancellationToken);
             }
         }
-        catch (Exception ex) when (ex is DbException or InvalidOperationException)
+        catch (Exception ex) when (ex is DbException or InvalidOperationException or DatabaseBusyException)
         {
             // Not released: the lease runs out on its own and the item is retried a little later.
             logger.Warning("{Item} could not be released for a retry: {Reason}", Describe(lease.Id), ex.Message);

@@ -33,51 +33,6 @@ public sealed class IndexApiTests
     }
 
     [Fact]
-    public async Task HealthAndReadinessAreOkWhileTheDatabaseAnswers()
-    {
-        await using var shop = await ShopApp.StartAsync();
-        Assert.Equal(HttpStatusCode.OK, (await shop.Client.GetAsync("/healthz", Ct)).StatusCode);
-        var ready = await shop.Client.GetAsync("/readyz", Ct);
-        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
-        Assert.Equal("ok", (string?)(await ready.ReadJsonAsync())["checks"]!["database"]);
-    }
-
-    [Fact]
-    public async Task ReadinessIs503NamingTheDatabaseWhenItIsUnusable()
-    {
-        await using var shop = await ShopApp.StartAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        File.Delete(shop.Settings.Database + "-wal");
-        File.Delete(shop.Settings.Database + "-shm");
-        await File.WriteAllTextAsync(shop.Settings.Database, new string('x', 4096), Ct);
-
-        var response = await shop.Client.GetAsync("/readyz", Ct);
-
-        await response.AssertProblemAsync(503, "Not ready: database is down");
-        Assert.Equal(HttpStatusCode.OK, (await shop.Client.GetAsync("/healthz", Ct)).StatusCode);
-        await shop.WaitForLogAsync(l => l.Contains(" - ERROR - Shop.Features.Index.IndexApi - Ready - ", StringComparison.Ordinal));
-    }
-
-    [Fact]
-    public async Task ADatabaseThatCannotEvenBeOpenedIsAnErrorInTheLogToo()
-    {
-        await using var shop = await ShopApp.StartAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var suffix in new[] { "", "-wal", "-shm" })
-        {
-            File.Delete(shop.Settings.Database + suffix);
-        }
-        // A directory where the file was: SQLite cannot open it, and EF's CanConnect says false
-        // rather than throwing.
-        Directory.CreateDirectory(shop.Settings.Database);
-
-        await (await shop.Client.GetAsync("/readyz", Ct)).AssertProblemAsync(503, "Not ready: database is down");
-
-        await shop.WaitForLogAsync(l => l.Contains(" - ERROR - Shop.Features.Index.IndexApi - Ready - ", StringComparison.Ordinal)
-            && l.Contains("Database unreachable", StringComparison.Ordinal));
-    }
-
-    [Fact]
     public async Task TheOpenApiDocumentDescribesEveryGoodsOperation()
     {
         await using var shop = await ShopApp.StartAsync();

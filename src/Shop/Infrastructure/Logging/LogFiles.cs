@@ -1,0 +1,62 @@
+using Serilog.Formatting;
+using Shop.Hosting;
+
+namespace Shop.Infrastructure.Logging;
+
+/// <summary>
+/// The log files of one service instance (<c>log_file</c>, <c>access_logfile</c>), so that all of them
+/// are reopened at once: on SIGUSR1 (<see cref="LogReopenSignal"/>), or when a master process asks
+/// its worker through <see cref="Reopen"/>.
+/// </summary>
+public sealed class LogFiles
+{
+    private readonly Lock _lock = new();
+    private readonly List<LineFileSink> _open = [];
+
+    /// <summary>Opens <paramref name="path"/> as a log file of this instance.</summary>
+    public LineFileSink Open(string path, ITextFormatter formatter, TimeSpan? flushInterval = null)
+    {
+        var sink = new LineFileSink(path, formatter, flushInterval);
+        lock (_lock)
+        {
+            _open.Add(sink);
+        }
+        return sink;
+    }
+
+    /// <summary>Closes and reopens every log file of this instance (after logrotate moved them away).</summary>
+    public void Reopen()
+    {
+        lock (_lock)
+        {
+            foreach (var sink in _open)
+            {
+                sink.Reopen();
+            }
+        }
+    }
+
+    /// <summary>
+    /// The start-up error for a log file that cannot be opened for writing (a folder the service user
+    /// may not write to), in the settings' one-line form, or null when every log file can be opened.
+    /// </summary>
+    public static string? FindProblem(ShopSettings settings)
+    {
+        foreach (var (setting, path) in new[] { ("log_file", settings.LogFile), ("access_logfile", settings.AccessLogfile) })
+        {
+            if (path is null or "-")
+            {
+                continue;
+            }
+            try
+            {
+                LineFileSink.Open(path).Dispose();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return $"{setting}: cannot open '{path}' for writing: {ex.Message}";
+            }
+        }
+        return null;
+    }
+}
