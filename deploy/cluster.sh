@@ -4,6 +4,7 @@
 # all on loopback ports, everything (data, logs, pids, secrets) in one folder of its own.
 #
 #   deploy/cluster.sh up [--instances N] [--workers W] [--port PORT] [--dir DIR] [--build DIR]
+#                        [--database auto|sqlite|postgresql] [--redis auto|yes|no]
 #   deploy/cluster.sh status [--dir DIR]
 #   deploy/cluster.sh upgrade [--dir DIR] [--build DIR]
 #   deploy/cluster.sh down [--dir DIR]
@@ -18,8 +19,12 @@
 #          port, wait for /readyz, next. nginx sends requests to the others meanwhile.
 # down     stops exactly the processes up started, by the pids it recorded; data and logs stay.
 #
-# The database is a SQLite file shared by the instances (several processes on one file are
-# supported; one writes at a time). The only tools needed are bash, coreutils, nginx and dotnet.
+# --database postgresql starts a private PostgreSQL (initdb in DIR/postgres, as nobody when run as
+# root) with a role and database "shop"; --redis yes a private Redis with a password. sqlite is one
+# SQLite file shared by the instances (several processes on one file are supported; one writes at
+# a time). auto, the default, takes PostgreSQL and Redis when the build supports them (it ships
+# the Npgsql / StackExchange.Redis libraries) and the servers are installed, else SQLite and no
+# Redis. Needed: bash, coreutils, util-linux, nginx, dotnet, and the servers chosen.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -31,6 +36,8 @@ workers=1
 port=
 build=
 drain_delay=2s
+database=auto
+redis=auto
 
 usage() { sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2; }
 fail() { echo "cluster.sh: error: $*" >&2; exit 1; }
@@ -42,6 +49,8 @@ while [ $# -gt 0 ]; do
     --port) port=${2:?--port needs a number}; shift 2 ;;
     --dir) dir=${2:?--dir needs a folder}; shift 2 ;;
     --build) build=${2:?--build needs a folder holding shop.dll}; shift 2 ;;
+    --database) database=${2:?--database needs sqlite or postgresql}; shift 2 ;;
+    --redis) redis=${2:?--redis needs yes or no}; shift 2 ;;
     -h|--help) usage ;;
     *) echo "cluster.sh: error: unknown argument '$1'" >&2; usage ;;
   esac
@@ -49,6 +58,8 @@ done
 [[ $instances =~ ^[1-9][0-9]?$ ]] || fail "--instances must be 1 to 99 (got '$instances')"
 [[ $workers =~ ^[1-9][0-9]?$ ]] || fail "--workers must be 1 to 99 (got '$workers')"
 [ -z "$port" ] || [[ $port =~ ^[0-9]+$ ]] || fail "--port must be a port number (got '$port')"
+[[ $database =~ ^(auto|sqlite|postgresql)$ ]] || fail "--database must be auto, sqlite or postgresql (got '$database')"
+[[ $redis =~ ^(auto|yes|no)$ ]] || fail "--redis must be auto, yes or no (got '$redis')"
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 run=$dir/run logs=$dir/logs state=$dir/cluster.env
@@ -160,6 +171,14 @@ build_folder() {
   fi
 }
 
+# Whether build $1 accepts the setting $2=$3 (a build from before PostgreSQL or Redis support
+# refuses them at start-up with "... is not supported yet").
+supports() {
+  local refusal
+  refusal=$(env "$2=$3" dotnet "$1/shop.dll" routes 2>&1 >/dev/null) || true
+  [[ $refusal != *"not supported yet"* ]]
+}
+
 # Runs a shop command of build $1 with the cluster's settings (the secrets come from a mode-600
 # file into the environment, never onto a command line).
 shop() {
@@ -242,12 +261,90 @@ EOF
 
 random_secret() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 
+# --- PostgreSQL and Redis -------------------------------------------------------------------
+
+# PostgreSQL refuses to run as root: as root, it runs as nobody, who owns its folder. setpriv
+# execs (no process in between), so a recorded pid is the server's own.
+db_user=()
+[ "$(id -u)" != 0 ] || db_user=(setpriv --reuid=nobody --regid=nogroup --clear-groups --)
+as_db_user() { "${db_user[@]}" "$@"; }
+
+pg_binaries() {
+  local folder
+  folder=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
+  if [ -z "$folder" ] || [ ! -x "$folder/initdb" ]; then
+    folder=$(dirname "$(command -v initdb 2>/dev/null || echo /nonexistent/initdb)")
+  fi
+  [ -x "$folder/initdb" ] || fail "PostgreSQL is not installed (apt-get install postgresql), or use --database sqlite"
+  echo "$folder"
+}
+
+# A private PostgreSQL: initdb in $dir/postgres/data (once), the server on 127.0.0.1:$PG_PORT,
+# the role and database "shop" with the random password that is in secrets.env's database URI.
+start_postgres() {
+  local bin pgdir=$dir/postgres pid
+  bin=$(pg_binaries)
+  if [ ! -f "$pgdir/data/PG_VERSION" ]; then
+    mkdir -p "$pgdir"
+    (umask 077; printf '%s\n' "$PG_PASSWORD" >"$pgdir/password")
+    if [ "$(id -u)" = 0 ]; then
+      chown -R nobody:nogroup "$pgdir"
+      as_db_user test -w "$pgdir" ||
+        fail "PostgreSQL runs as nobody, who cannot reach $pgdir (is it under /root?); use --dir under /tmp or /srv"
+    fi
+    as_db_user "$bin/initdb" -D "$pgdir/data" -U shop --pwfile="$pgdir/password" --auth=scram-sha-256 -E UTF8 --no-locale \
+      >"$logs/postgres-initdb.log" 2>&1 || fail "initdb failed; see $logs/postgres-initdb.log"
+    rm -f "$pgdir/password"
+  fi
+  touch "$logs/postgres.log"
+  [ "$(id -u)" != 0 ] || chown nobody:nogroup "$logs/postgres.log"
+  (
+    exec setsid "${db_user[@]}" "$bin/postgres" -D "$pgdir/data" -p "$PG_PORT" -c listen_addresses=127.0.0.1 \
+      -c unix_socket_directories="$pgdir" </dev/null >>"$logs/postgres.log" 2>&1
+  ) &
+  pid=$!
+  wait_until 60 listening "$PG_PORT" || fail "PostgreSQL did not start; see $logs/postgres.log"
+  record postgres "$pid"
+  if ! as_db_user env PGPASSWORD="$PG_PASSWORD" "$bin/psql" -h 127.0.0.1 -p "$PG_PORT" -U shop -d postgres -tAc \
+      "SELECT 1 FROM pg_database WHERE datname = 'shop'" 2>>"$logs/postgres.log" | grep -q 1; then
+    as_db_user env PGPASSWORD="$PG_PASSWORD" "$bin/createdb" -h 127.0.0.1 -p "$PG_PORT" -U shop shop 2>>"$logs/postgres.log" ||
+      fail "createdb failed; see $logs/postgres.log"
+  fi
+  echo "  PostgreSQL on 127.0.0.1:$PG_PORT (pid $pid, data in $pgdir/data)"
+}
+
+# A private Redis on 127.0.0.1:$REDIS_PORT with a password, its settings in a mode-600 file.
+start_redis() {
+  local pid
+  command -v redis-server >/dev/null || fail "redis-server is not installed (apt-get install redis-server), or use --redis no"
+  mkdir -p "$dir/redis"
+  (
+    umask 077
+    cat >"$dir/redis/redis.conf" <<EOF
+port $REDIS_PORT
+bind 127.0.0.1
+protected-mode yes
+requirepass $REDIS_PASSWORD
+dir $dir/redis
+logfile $logs/redis.log
+daemonize no
+save ""
+appendonly no
+EOF
+  )
+  (exec setsid redis-server "$dir/redis/redis.conf" </dev/null >>"$logs/redis.log" 2>&1) &
+  pid=$!
+  wait_until 30 listening "$REDIS_PORT" || fail "Redis did not start; see $logs/redis.log"
+  record redis "$pid"
+  echo "  Redis on 127.0.0.1:$REDIS_PORT (pid $pid)"
+}
+
 # --- commands -------------------------------------------------------------------------------
 
 # Whether any process of the cluster recorded in $state still runs.
 any_running() {
   local name
-  for name in nginx $(printf 'shop-%s ' $INSTANCE_PORTS); do
+  for name in nginx $(printf 'shop-%s ' $INSTANCE_PORTS) postgres redis; do
     [ -z "$(running_pid "$name")" ] || return 0
   done
   return 1
@@ -258,22 +355,34 @@ up() {
   local nginx folder p i
   nginx=$(nginx_binary)
   mkdir -p "$run" "$logs" "$dir/data"
+  (
+    umask 077
+    [ -f "$dir/passwords.env" ] || {
+      echo "SECRET_KEY=$(random_secret)"
+      echo "PG_PASSWORD=$(random_secret)"
+      echo "REDIS_PASSWORD=$(random_secret)"
+    } >"$dir/passwords.env"
+    [ -f "$dir/admin-password" ] || random_secret >"$dir/admin-password"
+  )
+  . "$dir/passwords.env"
   if [ -f "$state" ] && { . "$state"; any_running; }; then
     # Part of the cluster runs (an instance was killed, say): start what is missing, on the same
     # ports and with the build the cluster runs.
     echo "Cluster in $dir runs; starting what does not."
-    nginx_port=$NGINX_PORT workers=$WORKERS folder=$BUILD
+    nginx_port=$NGINX_PORT workers=$WORKERS folder=$BUILD database=$DATABASE redis=$REDIS
     read -r -a instance_ports <<<"$INSTANCE_PORTS"
+    [ "$database" != postgresql ] || [ -n "$(running_pid postgres)" ] || start_postgres
+    [ "$redis" != yes ] || [ -n "$(running_pid redis)" ] || start_redis
   else
-    (
-      umask 077
-      [ -f "$dir/secrets.env" ] || {
-        echo "SHOP_SECRET_KEY=$(random_secret)"
-        echo "SHOP_DATABASE=$dir/data/shop.db"
-      } >"$dir/secrets.env"
-      [ -f "$dir/admin-password" ] || random_secret >"$dir/admin-password"
-    )
     folder=$(build_folder)
+    if [ "$database" = auto ]; then
+      database=sqlite
+      ! (pg_binaries) >/dev/null 2>&1 || ! supports "$folder" SHOP_DATABASE postgresql://shop:x@127.0.0.1:1/shop || database=postgresql
+    fi
+    if [ "$redis" = auto ]; then
+      redis=no
+      ! command -v redis-server >/dev/null || ! supports "$folder" SHOP_REDIS 127.0.0.1:1 || redis=yes
+    fi
     [ -n "$port" ] && listening "$port" && fail "--port $port is already in use"
     nginx_port=${port:-$(free_port 8080)}
     taken+="$nginx_port "
@@ -284,6 +393,35 @@ up() {
       instance_ports+=("$p")
       p=$((p + 1))
     done
+    PG_PORT= REDIS_PORT=
+    [ "$database" != postgresql ] || PG_PORT=$(free_port 55432)
+    [ "$redis" != yes ] || REDIS_PORT=$(free_port 56379)
+    # Written before anything starts, so that `down` also cleans up after an `up` that failed.
+    rm -f "$run"/shop-*.build
+    cat >"$state" <<EOF
+NGINX_PORT=$nginx_port
+INSTANCE_PORTS="${instance_ports[*]}"
+WORKERS=$workers
+BUILD=$folder
+DATABASE=$database
+PG_PORT=$PG_PORT
+REDIS=$redis
+REDIS_PORT=$REDIS_PORT
+URL=http://127.0.0.1:$nginx_port
+EOF
+    [ "$database" != postgresql ] || start_postgres
+    [ "$redis" != yes ] || start_redis
+    # What the instances read, mode 600, into their environment (never onto a command line).
+    (
+      umask 077
+      echo "SHOP_SECRET_KEY=$SECRET_KEY"
+      if [ "$database" = postgresql ]; then
+        echo "SHOP_DATABASE=postgresql://shop:$PG_PASSWORD@127.0.0.1:$PG_PORT/shop"
+      else
+        echo "SHOP_DATABASE=$dir/data/shop.db"
+      fi
+      [ "$redis" != yes ] || echo "SHOP_REDIS=redis://:$REDIS_PASSWORD@127.0.0.1:$REDIS_PORT/0"
+    ) >"$dir/secrets.env"
 
     echo "Migrating the database once..."
     shop "$folder" migrate >>"$logs/migrate.log" 2>&1 || fail "migrate failed; see $logs/migrate.log"
@@ -296,14 +434,6 @@ up() {
       1) echo "  the admin 'admin' exists already" ;;
       *) fail "creating the admin failed; see $logs/users.log" ;;
     esac
-    rm -f "$run"/shop-*.build
-    cat >"$state" <<EOF
-NGINX_PORT=$nginx_port
-INSTANCE_PORTS="${instance_ports[*]}"
-WORKERS=$workers
-BUILD=$folder
-URL=http://127.0.0.1:$nginx_port
-EOF
   fi
 
   local starting=()
@@ -330,13 +460,14 @@ EOF
   cat <<EOF
 
 Shop cluster up: http://127.0.0.1:$nginx_port  (nginx in front of ${#instance_ports[@]} instances: ${instance_ports[*]})
-Admin:   admin, password in $dir/admin-password (mode 600), e.g.
-         curl -s http://127.0.0.1:$nginx_port/api/v1/sessions -H 'Content-Type: application/json' \\
-           -d "{\"username\":\"admin\",\"password\":\"\$(cat $dir/admin-password)\"}"
-Data:    $dir/data/shop.db (SQLite, shared by the instances)
+Admin:   admin, password in $dir/admin-password (mode 600); log in with (printf is a shell
+         builtin, so the password stays off every command line):
+         printf '{"username":"admin","password":"%s"}' "\$(cat $dir/admin-password)" |
+           curl -s http://127.0.0.1:$nginx_port/api/v1/sessions -H 'Content-Type: application/json' --data-binary @-
+Data:    $(if [ "$database" = postgresql ]; then echo "PostgreSQL on 127.0.0.1:$PG_PORT, database shop ($dir/postgres/data)"; else echo "$dir/data/shop.db (SQLite, shared by the instances)"; fi)$([ "$redis" != yes ] || echo "; Redis on 127.0.0.1:$REDIS_PORT")
 Logs:    $logs/shop-PORT.log, access-PORT.log, shop-PORT.out (each instance)
-         $logs/shop.access.log, shop.error.log (nginx), migrate.log, users.log, build.log
-Secrets: $dir/secrets.env (mode 600: SHOP_SECRET_KEY, SHOP_DATABASE)
+         $logs/shop.access.log, shop.error.log (nginx), migrate.log, users.log, build.log$([ "$database" != postgresql ] || echo ", postgres.log")$([ "$redis" != yes ] || echo ", redis.log")
+Secrets: $dir/secrets.env (mode 600: what the instances read), $dir/passwords.env (mode 600)
 Status:  $0 status --dir $dir      Stop: $0 down --dir $dir
 EOF
 }
@@ -348,6 +479,14 @@ status() {
   echo "Cluster in $dir: $URL"
   pid=$(running_pid nginx)
   if [ -n "$pid" ]; then echo "  nginx          pid $pid  127.0.0.1:$NGINX_PORT"; else echo "  nginx          not running"; missing=1; fi
+  if [ "${DATABASE:-sqlite}" = postgresql ]; then
+    pid=$(running_pid postgres)
+    if [ -n "$pid" ]; then echo "  postgres       pid $pid  127.0.0.1:$PG_PORT"; else echo "  postgres       not running"; missing=1; fi
+  fi
+  if [ "${REDIS:-no}" = yes ]; then
+    pid=$(running_pid redis)
+    if [ -n "$pid" ]; then echo "  redis          pid $pid  127.0.0.1:$REDIS_PORT"; else echo "  redis          not running"; missing=1; fi
+  fi
   for p in $INSTANCE_PORTS; do
     pid=$(running_pid "shop-$p")
     if [ -n "$pid" ]; then
@@ -387,11 +526,15 @@ down() {
   [ -f "$state" ] || { echo "No cluster in $dir."; return 0; }
   . "$state"
   local p
-  # nginx first (QUIT: it finishes the requests it is proxying), then the instances.
+  # nginx first (QUIT: it finishes the requests it is proxying), then the instances, then the
+  # database servers.
   stop_process nginx QUIT 15
   # The instances all at once: each drains for drain_delay, which nobody needs now.
   for p in $INSTANCE_PORTS; do stop_process "shop-$p" TERM 60 & done
   wait
+  # The servers they used last (INT: PostgreSQL's fast shutdown, which does not wait for clients).
+  stop_process redis TERM 30
+  stop_process postgres INT 60
   echo "Cluster in $dir stopped; data, logs and secrets are kept there."
 }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 
 namespace Shop.Tests.Deploy;
@@ -10,6 +11,7 @@ namespace Shop.Tests.Deploy;
 /// <c>deploy/nginx/shop.conf</c> in front of several real <c>shop serve</c> processes), run from
 /// the test's own build of shop.dll, in a temporary folder; <c>down</c> and the folder's removal on dispose.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class Cluster : IAsyncDisposable
 {
     private Cluster(string folder, string output)
@@ -38,14 +40,21 @@ public sealed class Cluster : IAsyncDisposable
     /// Runs <c>deploy/cluster.sh up</c>. Skips the test when nginx is missing (fails under
     /// <c>SHOP_REQUIRE_SERVICES=1</c>), as every test with a real server does.
     /// </summary>
+    /// <remarks>
+    /// The cluster's database is cluster.sh's default: its own PostgreSQL (and Redis) when the build
+    /// supports them and the servers are installed, else one SQLite file.
+    /// </remarks>
     public static async Task<Cluster> UpAsync(int instances = 3)
     {
+        // Only the skip-or-fail rule of a missing nginx; cluster.sh finds the programs itself.
         await using (ExternalServer.Prepare("nginx"))
         {
-            // Only the skip-or-fail rule of a missing nginx; cluster.sh finds nginx itself.
         }
         var folder = Directory.CreateTempSubdirectory("shop-cluster-").FullName;
-        var (exitCode, output) = await RunScriptAsync("up", "--dir", folder, "--instances", instances.ToString(System.Globalization.CultureInfo.InvariantCulture), "--build", AppContext.BaseDirectory);
+        // cluster.sh runs PostgreSQL as nobody when the tests run as root, who must reach this folder.
+        File.SetUnixFileMode(folder, File.GetUnixFileMode(folder) | UnixFileMode.OtherExecute | UnixFileMode.GroupExecute);
+        var (exitCode, output) = await RunScriptAsync("up", "--dir", folder, "--instances", instances.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--build", AppContext.BaseDirectory);
         if (exitCode != 0)
         {
             await RunScriptAsync("down", "--dir", folder);
@@ -88,12 +97,14 @@ public sealed class Cluster : IAsyncDisposable
 
     public int InstancePid(int port) => RecordedPid($"shop-{port}") ?? throw new InvalidOperationException($"no instance recorded on {port}");
 
-    /// <summary>Sends a signal (KILL, TERM...) to a process with the system's kill command.</summary>
-    public static void Signal(int pid, string signal)
-    {
-        using var kill = Process.Start("kill", [$"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
-        kill.WaitForExit();
-    }
+    public const int Sigkill = 9;
+    public const int Sigterm = 15;
+
+    /// <summary>Sends a signal (<see cref="Sigkill"/>, <see cref="Sigterm"/>) to a process.</summary>
+    public static void Signal(int pid, int signal) => Assert.True(Kill(pid, signal) == 0, $"kill({pid}, {signal}) failed: {Marshal.GetLastPInvokeError()}");
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     /// <summary>Waits until the process is gone (a killed process's port closes with it).</summary>
     public static Task WaitForExitAsync(int pid, TimeSpan limit) => Poll.UntilAsync(() => !Runs(pid), $"process {pid} gone", limit);

@@ -5,6 +5,7 @@ namespace Shop.Tests.Deploy;
 /// made by the first test that asks, inside that test, so a missing nginx skips the test; stopped
 /// with <c>cluster.sh down</c> after the last.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class ClusterFixture : IAsyncDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);

@@ -24,7 +24,7 @@ public sealed class ClusterTests(ClusterFixture fixture) : IClassFixture<Cluster
         var victim = cluster.InstancePid(cluster.InstancePorts[0]);
         var (load, clients) = GetLoad(cluster, $"/api/v1/goods/{goods}");
         await load.UntilSucceededAsync(200);
-        Cluster.Signal(victim, "KILL");
+        Cluster.Signal(victim, Cluster.Sigkill);
         await Cluster.WaitForExitAsync(victim, TimeSpan.FromSeconds(10));
         await load.UntilSucceededAsync(load.Succeeded.Count + 300);
         await load.StopAsync();
@@ -45,7 +45,7 @@ public sealed class ClusterTests(ClusterFixture fixture) : IClassFixture<Cluster
         var stopping = cluster.InstancePid(port);
         var (load, clients) = GetLoad(cluster, $"/api/v1/goods/{goods}");
         await load.UntilSucceededAsync(200);
-        Cluster.Signal(stopping, "TERM");
+        Cluster.Signal(stopping, Cluster.Sigterm);
         await Cluster.WaitForExitAsync(stopping, TimeSpan.FromSeconds(60));
         await load.UntilSucceededAsync(load.Succeeded.Count + 100);
         await RestartMissingAsync(cluster);
@@ -69,7 +69,7 @@ public sealed class ClusterTests(ClusterFixture fixture) : IClassFixture<Cluster
         var load = OrderLoad(customers, tea, cups);
         await load.UntilSucceededAsync(60);
         var victim = cluster.InstancePid(cluster.InstancePorts[2]);
-        Cluster.Signal(victim, "KILL");
+        Cluster.Signal(victim, Cluster.Sigkill);
         await Cluster.WaitForExitAsync(victim, TimeSpan.FromSeconds(10));
         await load.UntilSucceededAsync(load.Succeeded.Count + 120);
         await load.StopAsync();
@@ -188,7 +188,7 @@ public sealed class ClusterTests(ClusterFixture fixture) : IClassFixture<Cluster
         Assert.All(ports, port => Assert.False(Listening(port), $"port {port} still accepts connections"));
         Assert.Equal(3, (await cluster.RunAsync("status")).ExitCode);
         // down removes nothing but its pid records: data and logs stay.
-        Assert.True(File.Exists(Path.Combine(cluster.Folder, "data", "shop.db")));
+        Assert.True(File.Exists(Path.Combine(cluster.Folder, "data", "shop.db")) || File.Exists(Path.Combine(cluster.Folder, "postgres", "data", "PG_VERSION")));
         Assert.True(File.Exists(Path.Combine(cluster.LogsFolder, $"shop-{cluster.InstancePorts[0]}.log")));
     }
 

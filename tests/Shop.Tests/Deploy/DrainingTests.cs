@@ -9,6 +9,7 @@ namespace Shop.Tests.Deploy;
 /// The graceful stop of a real <c>shop serve</c> process on SIGTERM: for <c>drain_delay</c> it still
 /// serves while <c>/readyz</c> answers 503, a request in flight is answered, and then it exits with 0.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class DrainingTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -35,7 +36,7 @@ public sealed class DrainingTests
             // A registration whose body is still arriving when the stop begins: a request in flight.
             using var inFlight = await StartSlowRegistrationAsync(port);
 
-            Process.Start("kill", ["-TERM", service.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+            Cluster.Signal(service.Id, Cluster.Sigterm);
 
             await Poll.UntilAsync(async () => await StatusAsync(client, "/readyz") == HttpStatusCode.ServiceUnavailable, "/readyz answering 503", TimeSpan.FromSeconds(10));
             using var ready = await client.GetAsync("/readyz", Ct);
