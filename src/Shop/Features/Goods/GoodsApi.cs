@@ -138,6 +138,7 @@ public static class GoodsApi
         context.Request.EnableBuffering();
         await context.Request.Body.DrainAsync(cancellationToken);
         using var turn = await gate.EnterAsync(cancellationToken);
+        await using var rowLock = await RowLock.TakeAsync(db, "goods", id, cancellationToken);
         for (var attempt = 1; ; attempt++)
         {
             var goods = await FindForWriteAsync(db, context, id, cancellationToken);
@@ -147,6 +148,7 @@ public static class GoodsApi
             goods.Version++;
             if (await TrySaveAsync(db, goods, cancellationToken))
             {
+                await (rowLock?.CommitAsync(cancellationToken) ?? Task.CompletedTask);
                 logs.CreateLogger(typeof(GoodsApi)).Info("Goods {GoodsId} ({Sku}) {Change} by {User}", goods.Id, goods.Sku, verb, Policies.NameOf(context));
                 return Written(context, goods, StatusCodes.Status200OK);
             }

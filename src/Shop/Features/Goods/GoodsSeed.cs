@@ -26,24 +26,24 @@ public static class GoodsSeed
         insert.CommandText =
             """
             INSERT INTO goods (Sku, Name, NameFolded, Description, PriceCents, Stock, Category, CreatedAt, UpdatedAt, Version)
-            VALUES ($sku, $name, $folded, $description, $price, $stock, $category, $now, $now, 1)
+            VALUES (@sku, @name, @folded, @description, @price, @stock, @category, @now, @now, 1)
             ON CONFLICT (Sku) DO NOTHING
             """;
-        var parameters = new[] { "$sku", "$name", "$folded", "$description", "$price", "$stock", "$category", "$now" }
+        var parameters = new[] { "@sku", "@name", "@folded", "@description", "@price", "@stock", "@category", "@now" }
             .ToDictionary(name => name, name => Sql.Parameter(insert, name));
-        parameters["$now"].Value = now;
+        parameters["@now"].Value = now;
         await insert.PrepareAsync(cancellationToken);
         var added = 0;
         for (var i = 1; i <= count; i++)
         {
             var name = $"{Words[i % Words.Length]} {Categories[i % Categories.Length]} {i}";
-            parameters["$sku"].Value = $"SEED-{i:D7}";
-            parameters["$name"].Value = name;
-            parameters["$folded"].Value = Goods.Fold(name);
-            parameters["$description"].Value = $"Demo goods number {i}.";
-            parameters["$price"].Value = 100 + (i * 7919L % 99_900);
-            parameters["$stock"].Value = i % 13 == 0 ? 0 : i % 500;
-            parameters["$category"].Value = Categories[i % Categories.Length];
+            parameters["@sku"].Value = $"SEED-{i:D7}";
+            parameters["@name"].Value = name;
+            parameters["@folded"].Value = Goods.Fold(name);
+            parameters["@description"].Value = $"Demo goods number {i}.";
+            parameters["@price"].Value = 100 + (i * 7919L % 99_900);
+            parameters["@stock"].Value = i % 13 == 0 ? 0 : i % 500;
+            parameters["@category"].Value = Categories[i % Categories.Length];
             added += await insert.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);

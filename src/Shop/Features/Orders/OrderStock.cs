@@ -18,10 +18,10 @@ internal static class OrderStock
     public static async Task<long?> TryTakeAsync(ShopDb db, long goodsId, int quantity, DateTime now, CancellationToken cancellationToken)
     {
         await using var take = Sql.Command(db, """
-            UPDATE goods SET Stock = Stock - $quantity, Version = Version + 1, UpdatedAt = $now
-            WHERE Id = $id AND Stock >= $quantity
+            UPDATE goods SET Stock = Stock - @quantity, Version = Version + 1, UpdatedAt = @now
+            WHERE Id = @id AND Stock >= @quantity
             RETURNING PriceCents
-            """, ("$quantity", quantity), ("$now", now), ("$id", goodsId));
+            """, ("@quantity", quantity), ("@now", now), ("@id", goodsId));
         return await take.ExecuteScalarAsync(cancellationToken) is long price ? price : null;
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
+using Shop.Hosting;
 
 namespace Shop.Infrastructure.Data;
 
@@ -9,14 +10,27 @@ namespace Shop.Infrastructure.Data;
 /// Microsoft.Data.Sqlite's busy retry (up to 150 ms at a time), which cut order acceptance to tens
 /// per second under load; queued here, the next writer starts microseconds after the last commit.
 /// Other processes on the same file still meet SQLite's own locking.
+/// <para>
+/// On PostgreSQL the gate is open: writers run concurrently, and row locks and conditional updates
+/// hold the invariants there.
+/// </para>
 /// </summary>
-public sealed class WriteGate
+public sealed class WriteGate(ShopSettings settings)
 {
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly SemaphoreSlim? _gate = settings.OnPostgres ? null : new(1, 1);
 
     /// <summary>Waits for the gate; dispose the result to leave it.</summary>
     public async Task<IDisposable> EnterAsync(CancellationToken cancellationToken) =>
-        await SemaphoreTurn.EnterAsync(_gate, cancellationToken);
+        _gate is null ? Open.Instance : await SemaphoreTurn.EnterAsync(_gate, cancellationToken);
+
+    private sealed class Open : IDisposable
+    {
+        public static readonly Open Instance = new();
+
+        public void Dispose()
+        {
+        }
+    }
 
     /// <summary>Begins a write transaction inside the gate; disposing it rolls back what was not committed and leaves the gate.</summary>
     public async Task<GatedTransaction> BeginAsync(ShopDb db, CancellationToken cancellationToken)

@@ -31,9 +31,9 @@ public sealed class GoodsImportJob(TimeProvider clock) : IJobHandler
     private const string Upsert =
         """
         INSERT INTO goods (Sku, Name, NameFolded, Description, PriceCents, Stock, Category, CreatedAt, UpdatedAt, Version)
-        VALUES ($sku, $name, $folded, $description, $price, COALESCE($stock, 0), $category, $now, $now, 1)
+        VALUES (@sku, @name, @folded, @description, @price, COALESCE(@stock, 0), @category, @now, @now, 1)
         ON CONFLICT (Sku) DO UPDATE SET Name = excluded.Name, NameFolded = excluded.NameFolded,
-            Description = excluded.Description, PriceCents = excluded.PriceCents, Stock = COALESCE($stock, goods.Stock),
+            Description = excluded.Description, PriceCents = excluded.PriceCents, Stock = COALESCE(@stock, goods.Stock),
             Category = excluded.Category, UpdatedAt = excluded.UpdatedAt, Version = goods.Version + 1
         RETURNING Version
         """;
@@ -57,15 +57,15 @@ public sealed class GoodsImportJob(TimeProvider clock) : IJobHandler
                 continue; // Applied and counted by an interrupted run.
             }
             await using var transaction = await run.Gate.BeginAsync(run.Db, cancellationToken);
-            await using var upsert = Sql.Command(run.Db, Upsert, ("$now", UtcTimestampConverter.Now(clock)));
-            var p = new[] { "$sku", "$name", "$folded", "$description", "$price", "$stock", "$category" }
+            await using var upsert = Sql.Command(run.Db, Upsert, ("@now", UtcTimestampConverter.Now(clock)));
+            var p = new[] { "@sku", "@name", "@folded", "@description", "@price", "@stock", "@category" }
                 .ToDictionary(n => n, n => Sql.Parameter(upsert, n));
             foreach (var row in batch.Where(r => r.Goods is not null))
             {
                 var g = row.Goods!;
-                (p["$sku"].Value, p["$name"].Value, p["$folded"].Value, p["$description"].Value) = (g.Sku, g.Name, Goods.Fold(g.Name), g.Description);
-                (p["$price"].Value, p["$stock"].Value, p["$category"].Value) = (g.PriceCents, row.StockGiven ? g.Stock : DBNull.Value, g.Category);
-                var version = (long)(await upsert.ExecuteScalarAsync(cancellationToken))!;
+                (p["@sku"].Value, p["@name"].Value, p["@folded"].Value, p["@description"].Value) = (g.Sku, g.Name, Goods.Fold(g.Name), g.Description);
+                (p["@price"].Value, p["@stock"].Value, p["@category"].Value) = (g.PriceCents, row.StockGiven ? g.Stock : DBNull.Value, g.Category);
+                var version = Convert.ToInt64(await upsert.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
                 _ = version == 1 ? created++ : updated++;
             }
             await run.CheckpointAsync(done, Serialize(new ImportResult(created, updated, [])), cancellationToken);

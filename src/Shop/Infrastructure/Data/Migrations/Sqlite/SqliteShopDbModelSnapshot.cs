@@ -2,20 +2,17 @@
 using System;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Shop.Infrastructure.Data;
 
 #nullable disable
 
-namespace Shop.Infrastructure.Data.Migrations
+namespace Shop.Infrastructure.Data.Migrations.Sqlite
 {
-    [DbContext(typeof(ShopDb))]
-    [Migration("20261124032353_Initial")]
-    partial class Initial
+    [DbContext(typeof(SqliteShopDb))]
+    partial class SqliteShopDbModelSnapshot : ModelSnapshot
     {
-        /// <inheritdoc />
-        protected override void BuildTargetModel(ModelBuilder modelBuilder)
+        protected override void BuildModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
@@ -296,6 +293,25 @@ namespace Shop.Infrastructure.Data.Migrations
                     b.HasIndex("NormalizedUsername", "FailedAt");
 
                     b.ToTable("login_failures", (string)null);
+                });
+
+            modelBuilder.Entity("Shop.Features.Sessions.LoginTurn", b =>
+                {
+                    b.Property<string>("NormalizedUsername")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LeaseUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("NormalizedUsername");
+
+                    b.ToTable("login_turns", (string)null);
                 });
 
             modelBuilder.Entity("Shop.Features.Sessions.Session", b =>

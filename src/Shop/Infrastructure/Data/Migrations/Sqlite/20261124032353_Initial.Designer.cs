@@ -2,17 +2,20 @@
 using System;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Shop.Infrastructure.Data;
 
 #nullable disable
 
-namespace Shop.Infrastructure.Data.Migrations
+namespace Shop.Infrastructure.Data.Migrations.Sqlite
 {
-    [DbContext(typeof(ShopDb))]
-    partial class ShopDbModelSnapshot : ModelSnapshot
+    [DbContext(typeof(SqliteShopDb))]
+    [Migration("20261124032353_Initial")]
+    partial class Initial
     {
-        protected override void BuildModel(ModelBuilder modelBuilder)
+        /// <inheritdoc />
+        protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");

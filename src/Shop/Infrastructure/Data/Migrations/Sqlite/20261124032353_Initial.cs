@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace Shop.Infrastructure.Data.Migrations
+namespace Shop.Infrastructure.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class Initial : Migration
