@@ -24,7 +24,7 @@ public sealed class PostgresLoggingTests : IOnPostgres
 
         // A server that refuses the connection: the error lines do not show the password either.
         var wrongPort = (await PostgresServer.GetAsync()).Uri("shop_template").Replace($":{(await PostgresServer.GetAsync()).Port}/", $":{ExternalServer.FreePort()}/", StringComparison.Ordinal);
-        var result = await Hosting.ShopCommand.RunAsync(["migrate"], new Dictionary<string, string> { ["SHOP_DATABASE"] = wrongPort, ["SHOP_LOG_LEVEL"] = "debug" });
+        var result = await ShopCommand.RunAsync(["migrate"], new Dictionary<string, string> { ["SHOP_DATABASE"] = wrongPort, ["SHOP_LOG_LEVEL"] = "debug" });
         Assert.NotEqual(0, result.ExitCode);
         Assert.DoesNotContain(PostgresServer.Password, result.Stdout + result.Stderr, StringComparison.Ordinal);
     }

@@ -1,7 +1,6 @@
 using Npgsql;
 using Shop.Hosting;
 using Shop.Infrastructure.Data;
-using Shop.Tests.Hosting;
 
 namespace Shop.Tests.Infrastructure;
 

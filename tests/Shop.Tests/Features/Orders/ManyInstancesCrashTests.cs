@@ -2,8 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Shop.Tests.Hosting;
-using static Shop.Tests.Features.Orders.OrderTesting;
+using static Shop.Tests.Support.OrderTesting;
 
 namespace Shop.Tests.Features.Orders;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Shop.Tests.Hosting;
 
 namespace Shop.Tests.Features.Sessions;
 

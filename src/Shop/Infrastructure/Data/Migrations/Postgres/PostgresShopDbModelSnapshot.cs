@@ -152,6 +152,25 @@ namespace Shop.Infrastructure.Data.Migrations.Postgres
                     b.ToTable("goods", (string)null);
                 });
 
+            modelBuilder.Entity("Shop.Features.Goods.GoodsChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long?>("GoodsId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("goodsid");
+
+                    b.HasKey("Id")
+                        .HasName("pk_goods_changes");
+
+                    b.ToTable("goods_changes", (string)null);
+                });
+
             modelBuilder.Entity("Shop.Features.Jobs.Job", b =>
                 {
                     b.Property<long>("Id")

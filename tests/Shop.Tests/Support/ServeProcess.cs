@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using Shop.Tests.Infrastructure;
 
-namespace Shop.Tests.Hosting;
+namespace Shop.Tests.Support;
 
 /// <summary>
 /// A real <c>shop serve</c> process (the built shop.dll) on a free loopback port with its own log

@@ -3,9 +3,9 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Shop.Infrastructure.Data;
 
-[assembly: AssemblyFixture(typeof(Shop.Tests.Infrastructure.PostgresServerLifetime))]
+[assembly: AssemblyFixture(typeof(Shop.Tests.Support.PostgresServerLifetime))]
 
-namespace Shop.Tests.Infrastructure;
+namespace Shop.Tests.Support;
 
 /// <summary>
 /// One real PostgreSQL server for the whole test run: <c>initdb</c> and <c>postgres</c> in a

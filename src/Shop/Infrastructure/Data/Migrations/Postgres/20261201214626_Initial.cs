@@ -35,6 +35,19 @@ namespace Shop.Infrastructure.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "goods_changes",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    goodsid = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_goods_changes", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "jobs",
                 columns: table => new
                 {
@@ -298,6 +311,9 @@ namespace Shop.Infrastructure.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "goods");
+
+            migrationBuilder.DropTable(
+                name: "goods_changes");
 
             migrationBuilder.DropTable(
                 name: "job_payloads");

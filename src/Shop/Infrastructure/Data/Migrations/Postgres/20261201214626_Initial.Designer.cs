@@ -12,7 +12,7 @@ using Shop.Infrastructure.Data;
 namespace Shop.Infrastructure.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresShopDb))]
-    [Migration("20261201204310_Initial")]
+    [Migration("20261201214626_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -153,6 +153,25 @@ namespace Shop.Infrastructure.Data.Migrations.Postgres
                         .HasDatabaseName("ix_goods_sku");
 
                     b.ToTable("goods", (string)null);
+                });
+
+            modelBuilder.Entity("Shop.Features.Goods.GoodsChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long?>("GoodsId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("goodsid");
+
+                    b.HasKey("Id")
+                        .HasName("pk_goods_changes");
+
+                    b.ToTable("goods_changes", (string)null);
                 });
 
             modelBuilder.Entity("Shop.Features.Jobs.Job", b =>

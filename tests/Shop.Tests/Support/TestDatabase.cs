@@ -1,6 +1,5 @@
-using Shop.Tests.Infrastructure;
 
-namespace Shop.Tests;
+namespace Shop.Tests.Support;
 
 /// <summary>
 /// Marks a test class whose <see cref="ShopApp"/>s and <see cref="TestDatabase"/>s use the shared
