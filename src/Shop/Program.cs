@@ -33,6 +33,7 @@ public static class Program
             .AddRestErrors()
             .AddShopAuth()
             .AddShopOpenApi()
+            .AddHeadRequests()
             .AddShopMetrics(settings)
             // Modules.
             .AddIndex()
@@ -47,17 +48,19 @@ public static class Program
         configure?.Invoke(builder);
         var app = builder.Build();
         app.UseShopPipeline();
+        // Every route lives in this one group, so that every GET route also answers HEAD.
+        var routes = app.MapGroup("").WithHeadOnEveryGet();
         // Modules (Flask's register_blueprint).
-        app.MapIndex();
-        app.MapGoods();
-        app.MapGoodsImports();
-        app.MapJobs();
-        app.MapOrders();
-        app.MapUsers();
-        app.MapSessions();
-        app.MapApiKeys();
-        app.MapDocs();
-        app.MapMetrics();
+        routes.MapIndex();
+        routes.MapGoods();
+        routes.MapGoodsImports();
+        routes.MapJobs();
+        routes.MapOrders();
+        routes.MapUsers();
+        routes.MapSessions();
+        routes.MapApiKeys();
+        routes.MapDocs();
+        routes.MapMetrics();
         return app;
     }
 }

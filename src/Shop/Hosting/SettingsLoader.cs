@@ -17,6 +17,7 @@ public static class SettingsLoader
     [
         "bind", "workers", "database", "redis", "pidfile", "access_logfile", "log_file", "log_level",
         "log_format", "otlp_endpoint", "otlp_protocol", "trusted_proxies", "daemon", "reload", "session_ttl", "secret_key", "queue_worker",
+        "drain_delay",
     ];
 
     public static ShopSettings Load(string? configFile, IDictionary environment, IReadOnlyDictionary<string, string?> flags)
@@ -82,6 +83,7 @@ public static class SettingsLoader
                 ? SettingValues.Duration("session_ttl", ttl, TimeSpan.FromMinutes(1), TimeSpan.FromDays(365)) : settings.SessionTtl,
             SecretKey = Get("secret_key") is { Length: > 0 } secret ? secret : null,
             QueueWorker = Get("queue_worker") is not { } worker || SettingValues.Boolean("queue_worker", worker),
+            DrainDelay = Get("drain_delay") is { } drain ? SettingValues.Duration("drain_delay", drain, TimeSpan.Zero, TimeSpan.FromMinutes(5)) : settings.DrainDelay,
         };
     }
 }

@@ -45,7 +45,9 @@ public static class ShopCli
             await Console.Error.WriteLineAsync($"shop: error: {string.Join(" ", messages)}");
             return 2;
         }
-        return await parsed.InvokeAsync();
+        // SIGTERM and Ctrl+C belong to the web host, which drains and finishes requests in flight;
+        // System.CommandLine's own handler would end the process 2 s after the signal.
+        return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
     }
 
     private static Command ServeCommand()

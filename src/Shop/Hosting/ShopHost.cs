@@ -33,6 +33,7 @@ public static class ShopHost
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddShopLogging(settings);
+        builder.Services.AddDraining(settings);
         builder.Services.Configure<ForwardedHeadersOptions>(options =>
         {
             options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
@@ -54,8 +55,6 @@ public static class ShopHost
         app.UseAccessLog();
         app.UseRestErrors();
         app.UseMiddleware<RequestLimitsMiddleware>();
-        app.UseHeadAsGet();
-        // Routing after the HEAD rewrite, so a HEAD finds its GET route.
         app.UseRouting();
         app.UseShopAuthentication();
         app.UseAuthorization();
@@ -63,7 +62,7 @@ public static class ShopHost
     }
 
     /// <summary><c>/openapi/v1.json</c> and the interactive reference at <c>/docs</c>.</summary>
-    public static WebApplication MapDocs(this WebApplication app)
+    public static IEndpointRouteBuilder MapDocs(this IEndpointRouteBuilder app)
     {
         // One document, at one fixed path: any other /openapi/... is an ordinary 404 with the problem body.
         app.MapOpenApi("/openapi/v1.json").ExcludeFromDescription();

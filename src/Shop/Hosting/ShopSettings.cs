@@ -50,6 +50,9 @@ public sealed record ShopSettings
     /// </summary>
     public bool QueueWorker { get; init; } = true;
 
+    /// <summary>How long a stopping instance keeps serving while /readyz answers 503 (see <see cref="Draining"/>).</summary>
+    public TimeSpan DrainDelay { get; init; } = TimeSpan.Zero;
+
     /// <summary>The Kestrel URLs for <see cref="Bind"/>.</summary>
     public IEnumerable<string> Urls => Bind.Select(b => $"http://{b}");
 
@@ -181,7 +184,7 @@ internal static class SettingValues
     }
 
     private static string Describe(TimeSpan span) =>
-        span.TotalDays >= 1 ? $"{span.TotalDays:0}d" : span.TotalHours >= 1 ? $"{span.TotalHours:0}h" : $"{span.TotalMinutes:0}m";
+        span == TimeSpan.Zero ? "0s" : span.TotalDays >= 1 ? $"{span.TotalDays:0}d" : span.TotalHours >= 1 ? $"{span.TotalHours:0}h" : $"{span.TotalMinutes:0}m";
 
     public static IReadOnlyList<IPAddress> Addresses(string setting, string raw) =>
         raw.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)

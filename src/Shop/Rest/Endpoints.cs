@@ -22,10 +22,7 @@ public static class Endpoints
     public static IServiceCollection AddRestJson(this IServiceCollection services) =>
         services.ConfigureHttpJsonOptions(options =>
         {
-            options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
-            options.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
-            options.SerializerOptions.Converters.Add(new UtcTimestampConverter());
-            options.SerializerOptions.TypeInfoResolverChain.Add(RestJson.Default);
+            WireJson.Configure(options.SerializerOptions).TypeInfoResolverChain.Add(RestJson.Default);
         });
 
     /// <summary>

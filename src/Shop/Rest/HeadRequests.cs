@@ -1,35 +1,48 @@
+using Microsoft.AspNetCore.OpenApi;
+
 namespace Shop.Rest;
 
 /// <summary>
 /// HEAD is GET without the body (RFC 9110 §9.3.2: every general-purpose server supports both).
-/// The request is routed as a GET, so every GET route answers HEAD with the same status and
-/// headers; Kestrel itself never sends a body for a HEAD request (it remembers the method it
-/// parsed), so the answer stays bodiless. The method is put back afterwards, so the access log
-/// and the metrics record HEAD.
+/// One route convention lets every GET route match HEAD as well, so a HEAD runs the GET handler
+/// with the same status and headers, and routing's 405 lists HEAD wherever GET is allowed. Kestrel
+/// never sends a body for a HEAD request, so the answer stays bodiless. The OpenAPI document and
+/// <c>shop routes</c> list the GET alone, as Flask's url_map does.
 /// </summary>
 public static class HeadRequests
 {
-    public static IApplicationBuilder UseHeadAsGet(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    /// <summary>Every GET route in <paramref name="routes"/> (a group holding all of them) also answers HEAD.</summary>
+    public static TBuilder WithHeadOnEveryGet<TBuilder>(this TBuilder routes)
+        where TBuilder : IEndpointConventionBuilder
     {
-        if (!HttpMethods.IsHead(context.Request.Method))
+        routes.Add(endpoint =>
         {
-            await next(context);
-            return;
-        }
-        context.Request.Method = HttpMethods.Get;
-        try
-        {
-            await next(context);
-        }
-        finally
-        {
-            context.Request.Method = HttpMethods.Head;
-        }
-    });
+            // The last method metadata is the one routing matches on.
+            if (endpoint.Metadata.OfType<IHttpMethodMetadata>().LastOrDefault() is { } methods
+                && methods.HttpMethods.Contains(HttpMethods.Get) && !methods.HttpMethods.Contains(HttpMethods.Head))
+            {
+                endpoint.Metadata.Add(new GetAndHead(methods));
+            }
+        });
+        return routes;
+    }
 
-    /// <summary>Adds HEAD to an <c>Allow</c> header that lists GET, since every GET route answers HEAD too.</summary>
-    public static string WithHead(string allow) =>
-        allow.Contains(HttpMethods.Get, StringComparison.Ordinal) && !allow.Contains(HttpMethods.Head, StringComparison.Ordinal)
-            ? string.Join(", ", allow.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Append(HttpMethods.Head).Order(StringComparer.Ordinal))
-            : allow;
+    /// <summary>Keeps the HEAD twins of GET operations out of the OpenAPI document.</summary>
+    public static IServiceCollection AddHeadRequests(this IServiceCollection services) =>
+        services.ConfigureAll<OpenApiOptions>(options =>
+        {
+            var include = options.ShouldInclude;
+            options.ShouldInclude = description => description.HttpMethod != HttpMethods.Head && include(description);
+        });
+
+    /// <summary>
+    /// The methods of a GET route plus HEAD. Not an <see cref="HttpMethodMetadata"/>, so the routes
+    /// table, which reads that class, keeps listing the route as GET.
+    /// </summary>
+    private sealed class GetAndHead(IHttpMethodMetadata get) : IHttpMethodMetadata
+    {
+        public bool AcceptCorsPreflight => get.AcceptCorsPreflight;
+
+        public IReadOnlyList<string> HttpMethods { get; } = [.. get.HttpMethods, Microsoft.AspNetCore.Http.HttpMethods.Head];
+    }
 }

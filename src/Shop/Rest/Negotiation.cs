@@ -2,12 +2,6 @@ using Microsoft.Net.Http.Headers;
 
 namespace Shop.Rest;
 
-/// <summary>The representations Shop produces.</summary>
-public enum Representation { Json, Csv }
-
-/// <summary>Marks an endpoint whose answer can also be <c>text/csv</c> (the collections).</summary>
-public sealed class ProducesCsvAttribute : Attribute;
-
 /// <summary>
 /// Content negotiation on <c>Accept</c>: JSON always, CSV where the endpoint offers it, 406 otherwise.
 /// Quality values are honoured; <c>q=0</c> excludes a type.

@@ -4,8 +4,9 @@ using System.Text.Json.Serialization;
 namespace Shop.Rest;
 
 /// <summary>
-/// Source-generated JSON for the shared REST types. Each feature has a context of its own for its
-/// records; all of them use these options so the wire format is the same everywhere.
+/// Source-generated JSON for the shared REST types: the problem body, which leaves out members
+/// that are null (<c>errors</c>), and the document types the body reader works on. Each module has
+/// a context of its own for its records, on <see cref="WireJson"/>.
 /// </summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,

@@ -25,15 +25,11 @@ public sealed class Validation
     /// </summary>
     public string? Text(string field, string? value, int min, int max, bool required = false, Regex? pattern = null, string? patternRule = null)
     {
-        if (value is null)
+        if (!Present(field, value is not null, required))
         {
-            if (required)
-            {
-                Add(field, "is required");
-            }
             return null;
         }
-        var length = value.EnumerateRunes().Count();
+        var length = value!.EnumerateRunes().Count();
         if (length < min || length > max)
         {
             Add(field, min == max ? $"must be {min} characters" : min > 0 ? $"must be {min} to {max} characters" : $"must be at most {max} characters");
@@ -60,14 +56,11 @@ public sealed class Validation
     /// </summary>
     public long? Money(string field, decimal? value, decimal min, decimal max, bool required = false)
     {
-        if (value is not { } amount)
+        if (!Present(field, value is not null, required))
         {
-            if (required)
-            {
-                Add(field, "is required");
-            }
             return null;
         }
+        var amount = value!.Value;
         if (amount < min || amount > max)
         {
             Add(field, $"must be between {min} and {max}");
@@ -84,12 +77,8 @@ public sealed class Validation
 
     public long? Integer(string field, long? value, long min, long max, bool required = false)
     {
-        if (value is null)
+        if (!Present(field, value is not null, required))
         {
-            if (required)
-            {
-                Add(field, "is required");
-            }
             return null;
         }
         if (value < min || value > max)
@@ -97,6 +86,16 @@ public sealed class Validation
             Add(field, $"must be an integer from {min} to {max}");
         }
         return value;
+    }
+
+    /// <summary>Whether a field has a value to check; a missing required one is recorded as "is required".</summary>
+    private bool Present(string field, bool present, bool required)
+    {
+        if (!present && required)
+        {
+            Add(field, "is required");
+        }
+        return present;
     }
 
     public void ThrowIfInvalid()

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Shop.Infrastructure;
 using Shop.Infrastructure.Auth;
 using Shop.Infrastructure.Data;
 using Shop.Infrastructure.Logging;
@@ -23,7 +24,9 @@ public static class ApiKeysApi
         .Add("name", k => k.Name)
         .Add("created_at", k => k.CreatedAt);
 
-    public static IServiceCollection AddApiKeys(this IServiceCollection services) => services.AddJsonContext(ApiKeysJson.Default);
+    public static IServiceCollection AddApiKeys(this IServiceCollection services) =>
+        services.AddJsonContext(ApiKeysJson.Wire)
+            .AddCredentialScheme<ApiKeyHandler>(ApiKeyHandler.SchemeName, request => request.Headers.ContainsKey(ApiKeyHandler.Header));
 
     public static IEndpointRouteBuilder MapApiKeys(this IEndpointRouteBuilder routes)
     {
@@ -39,9 +42,10 @@ public static class ApiKeysApi
     }
 
     private static async Task<JsonHttpResult<CreatedApiKey>> CreateKey(
-        HttpContext context, ShopDb db, Secrets secrets, TimeProvider clock, ILoggerFactory logs, CancellationToken cancellationToken)
+        HttpContext context, [AsParameters] ApiKeyServices services, CancellationToken cancellationToken)
     {
-        var input = await JsonBody.ReadAsync(context.Request, ApiKeysJson.Default.ApiKeyRequest, cancellationToken);
+        var (db, secrets, clock, logs) = services;
+        var input = await JsonBody.ReadAsync(context.Request, ApiKeysJson.Wire.ApiKeyRequest, cancellationToken);
         var v = new Validation();
         v.Text("name", input.Name, 1, NameMax, required: true);
         v.ThrowIfInvalid();
@@ -52,30 +56,28 @@ public static class ApiKeysApi
             Name = input.Name!,
             Prefix = secret[..PrefixLength],
             KeyHash = secrets.Hash(secret),
-            CreatedAt = UtcTimestampConverter.Now(clock),
+            CreatedAt = clock.UtcNowToTheSecond(),
         };
         db.Add(key);
         await db.SaveChangesAsync(cancellationToken);
         logs.CreateLogger(typeof(ApiKeysApi)).Info("API key {KeyId} ({Prefix}) created by {User}", key.Id, key.Prefix, Policies.NameOf(context));
         context.Response.Headers.Location = $"/api/v1/api-keys/{key.Id}";
         return TypedResults.Json(new CreatedApiKey(key.Id, key.Name, secret, key.Prefix, key.CreatedAt),
-            ApiKeysJson.Default.CreatedApiKey, statusCode: StatusCodes.Status201Created);
+            ApiKeysJson.Wire.CreatedApiKey, statusCode: StatusCodes.Status201Created);
     }
 
-    private static async Task<PagedResult<ApiKeyResponse>> ListKeys(
+    private static Task<PagedResult<ApiKeyResponse>> ListKeys(
         [AsParameters] CollectionQuery query, ClaimsPrincipal caller, ShopDb db, CancellationToken cancellationToken)
     {
-        var page = PageRequest.From(query);
-        var fields = FieldSet.Parse(query.Fields, ApiKeysJson.Default.ApiKeyResponse);
         var userId = caller.GetUserId();
-        var keys = db.Set<ApiKey>().Where(k => k.UserId == userId);
-        var total = await keys.CountAsync(cancellationToken);
-        var rows = await Sorts.Apply(keys, query.Sort).Skip(page.Offset).Take(page.Limit).ToListAsync(cancellationToken);
-        return new PagedResult<ApiKeyResponse>(rows.ConvertAll(ApiKeyResponse.From), total, page, fields, ApiKeysJson.Default.ApiKeyResponse);
+        return CollectionPage.ReadAsync(() => db.Set<ApiKey>().Where(k => k.UserId == userId), query, Sorts,
+            ApiKeyResponse.From, ApiKeysJson.Wire.ApiKeyResponse, cancellationToken);
     }
 
-    private static async Task<NoContent> DeleteKey(long id, HttpContext context, ShopDb db, ILoggerFactory logs, CancellationToken cancellationToken)
+    private static async Task<NoContent> DeleteKey(
+        long id, HttpContext context, [AsParameters] ApiKeyServices services, CancellationToken cancellationToken)
     {
+        var (db, logs) = (services.Db, services.Logs);
         var userId = context.User.GetUserId();
         // Another user's key answers 404 like a missing one: its existence is not the caller's business.
         if (await db.Set<ApiKey>().Where(k => k.Id == id && k.UserId == userId).ExecuteDeleteAsync(cancellationToken) == 0)

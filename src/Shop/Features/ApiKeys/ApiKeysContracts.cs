@@ -15,12 +15,12 @@ public sealed record ApiKeyResponse(long Id, string Name, string Prefix, DateTim
 /// <summary>A key just created: the only answer that ever shows <see cref="Key"/>.</summary>
 public sealed record CreatedApiKey(long Id, string Name, string Key, string Prefix, DateTime CreatedAt);
 
-[JsonSourceGenerationOptions(
-    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
-    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-    Converters = [typeof(UtcTimestampConverter)])]
 [JsonSerializable(typeof(ApiKeyRequest))]
 [JsonSerializable(typeof(ApiKeyResponse))]
 [JsonSerializable(typeof(CreatedApiKey))]
 [JsonSerializable(typeof(Page<ApiKeyResponse>))]
-public sealed partial class ApiKeysJson : JsonSerializerContext;
+public sealed partial class ApiKeysJson : JsonSerializerContext
+{
+    /// <summary>The API key records in the wire format (<see cref="WireJson"/>).</summary>
+    public static ApiKeysJson Wire { get; } = new(WireJson.Options());
+}

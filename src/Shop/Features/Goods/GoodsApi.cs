@@ -2,6 +2,8 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
+using Shop.Infrastructure;
+using Shop.Infrastructure.Auth;
 using Shop.Infrastructure.Data;
 using Shop.Infrastructure.Logging;
 using Shop.Infrastructure.Metrics;
@@ -20,7 +22,7 @@ public static class GoodsApi
         .Add("created_at", g => g.CreatedAt);
 
     public static IServiceCollection AddGoods(this IServiceCollection services) =>
-        services.AddJsonContext(GoodsJson.Default)
+        services.AddJsonContext(GoodsJson.Wire)
             .AddSingleton<GoodsChangeLog>()
             .AddSingleton<GoodsCache>()
             .AddHostedService(s => s.GetRequiredService<GoodsCache>());
@@ -56,14 +58,14 @@ public static class GoodsApi
         CancellationToken cancellationToken)
     {
         var page = PageRequest.From(query);
-        var fields = FieldSet.Parse(query.Fields, GoodsJson.Default.GoodsResponse);
+        var fields = FieldSet.Parse(query.Fields, GoodsJson.Wire.GoodsResponse);
         var goods = GoodsQueries.Filter(db.Set<Goods>(), filter);
         var sorted = Sorts.Apply(goods, query.Sort);
         var key = PageKey(filter.Q, filter.Category, filter.MinPrice, filter.MaxPrice, filter.InStock, query.Sort, page.Offset.ToString(CultureInfo.InvariantCulture), page.Limit.ToString(CultureInfo.InvariantCulture));
         var cached = await cache.GetPageAsync(key, async token => new GoodsCache.Page(
             (await sorted.Skip(page.Offset).Take(page.Limit).ToListAsync(token)).ConvertAll(GoodsResponse.From),
             await goods.CountAsync(token)), cancellationToken);
-        return new PagedResult<GoodsResponse>(cached.Items, cached.Total, page, fields, GoodsJson.Default.GoodsResponse);
+        return new PagedResult<GoodsResponse>(cached.Items, cached.Total, page, fields, GoodsJson.Wire.GoodsResponse);
     }
 
     /// <summary>An unambiguous key of the parts: each is length-prefixed, so no value can pose as two.</summary>
@@ -84,14 +86,14 @@ public static class GoodsApi
         context.Response.Headers.ETag = goods.ETag;
         return ETags.NotModified(context.Request, goods.ETag)
             ? TypedResults.StatusCode(StatusCodes.Status304NotModified)
-            : TypedResults.Json(goods.Body, GoodsJson.Default.GoodsResponse);
+            : TypedResults.Json(goods.Body, GoodsJson.Wire.GoodsResponse);
     }
 
     private static async Task<JsonHttpResult<GoodsResponse>> CreateGoods(
         HttpContext context, ShopDb db, WriteGate gate, GoodsChangeLog changes, TimeProvider clock, ILoggerFactory logs, CancellationToken cancellationToken)
     {
-        var input = await JsonBody.ReadValidAsync(context.Request, GoodsJson.Default.GoodsWrite, GoodsRules.Validate, cancellationToken);
-        var now = UtcTimestampConverter.Now(clock);
+        var input = await JsonBody.ReadValidAsync(context.Request, GoodsJson.Wire.GoodsWrite, GoodsRules.Validate, cancellationToken);
+        var now = clock.UtcNowToTheSecond();
         var goods = new Goods { Sku = input.Sku, Name = input.Name, CreatedAt = now, UpdatedAt = now, Version = 1 };
         input.ApplyTo(goods);
         db.Add(goods);
@@ -111,12 +113,12 @@ public static class GoodsApi
     private static Task<JsonHttpResult<GoodsResponse>> ReplaceGoods(
         long id, HttpContext context, ShopDb db, WriteGate gate, GoodsChangeLog changes, TimeProvider clock, ILoggerFactory logs, CancellationToken cancellationToken) =>
         UpdateAsync(id, context, db, gate, changes, clock, logs, "replaced",
-            _ => JsonBody.ReadValidAsync(context.Request, GoodsJson.Default.GoodsWrite, GoodsRules.Validate, cancellationToken), cancellationToken);
+            _ => JsonBody.ReadValidAsync(context.Request, GoodsJson.Wire.GoodsWrite, GoodsRules.Validate, cancellationToken), cancellationToken);
 
     private static Task<JsonHttpResult<GoodsResponse>> PatchGoods(
         long id, HttpContext context, ShopDb db, WriteGate gate, GoodsChangeLog changes, TimeProvider clock, ILoggerFactory logs, CancellationToken cancellationToken) =>
         UpdateAsync(id, context, db, gate, changes, clock, logs, "changed",
-            goods => JsonBody.ReadMergePatchValidAsync(context.Request, GoodsRules.ToWrite(goods), GoodsJson.Default.GoodsWrite, GoodsRules.Validate, cancellationToken),
+            goods => JsonBody.ReadMergePatchValidAsync(context.Request, GoodsRules.ToWrite(goods), GoodsJson.Wire.GoodsWrite, GoodsRules.Validate, cancellationToken),
             cancellationToken);
 
     /// <summary>
@@ -141,7 +143,7 @@ public static class GoodsApi
             var goods = await FindForWriteAsync(db, context, id, cancellationToken);
             context.Request.Body.Position = 0;
             (await readBody(goods)).ApplyTo(goods);
-            goods.Touch(UtcTimestampConverter.Now(clock));
+            goods.Touch(clock.UtcNowToTheSecond());
             // The log row is saved with the goods, in the one transaction of SaveChanges.
             changes.Stage(db, [goods.Id]);
             if (await TrySaveAsync(db, goods, cancellationToken))
@@ -216,7 +218,7 @@ public static class GoodsApi
     private static JsonHttpResult<GoodsResponse> Written(HttpContext context, Goods goods, int status)
     {
         context.Response.Headers.ETag = ETags.For(goods.Id, goods.Version);
-        return TypedResults.Json(GoodsResponse.From(goods), GoodsJson.Default.GoodsResponse, statusCode: status);
+        return TypedResults.Json(GoodsResponse.From(goods), GoodsJson.Wire.GoodsResponse, statusCode: status);
     }
 
     private static ApiProblem NotFound(long id) => ApiProblem.NotFound($"Goods {id} not found");

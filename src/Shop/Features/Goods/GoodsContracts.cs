@@ -30,11 +30,11 @@ public sealed record GoodsFilter(
     [FromQuery(Name = "max_price")] string? MaxPrice,
     [FromQuery(Name = "in_stock")] string? InStock);
 
-[JsonSourceGenerationOptions(
-    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
-    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-    Converters = [typeof(UtcTimestampConverter)])]
 [JsonSerializable(typeof(GoodsWrite))]
 [JsonSerializable(typeof(GoodsResponse))]
 [JsonSerializable(typeof(Page<GoodsResponse>))]
-public sealed partial class GoodsJson : JsonSerializerContext;
+public sealed partial class GoodsJson : JsonSerializerContext
+{
+    /// <summary>The goods records in the wire format (<see cref="WireJson"/>).</summary>
+    public static GoodsJson Wire { get; } = new(WireJson.Options());
+}

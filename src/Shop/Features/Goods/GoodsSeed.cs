@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Shop.Infrastructure;
 using Shop.Infrastructure.Data;
 using Shop.Rest;
 
@@ -17,7 +18,7 @@ public static class GoodsSeed
     public static async Task<int> SeedAsync(ShopDb db, GoodsChangeLog changes, int count, TimeProvider clock, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await using var insert = await GoodsRowCommand.PrepareAsync(db, "DO NOTHING", UtcTimestampConverter.Now(clock), cancellationToken);
+        await using var insert = await GoodsRowCommand.PrepareAsync(db, "DO NOTHING", clock.UtcNowToTheSecond(), cancellationToken);
         var added = 0;
         for (var i = 1; i <= count; i++)
         {

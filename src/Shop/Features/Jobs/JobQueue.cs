@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Shop.Infrastructure;
 using Shop.Infrastructure.Data;
 using Shop.Infrastructure.Logging;
 using Shop.Infrastructure.Metrics;
@@ -67,7 +68,7 @@ public sealed class JobQueue(
     /// <summary>Stores a job and its payload in one transaction and wakes the worker.</summary>
     public async Task<Job> EnqueueAsync(ShopDb db, string kind, string contentType, byte[] data, CancellationToken cancellationToken)
     {
-        var job = new Job { Kind = kind, Status = JobStatus.Queued, CreatedAt = UtcTimestampConverter.Now(Clock) };
+        var job = new Job { Kind = kind, Status = JobStatus.Queued, CreatedAt = Clock.UtcNowToTheSecond() };
         await using (var transaction = await Gate.BeginAsync(db, cancellationToken))
         {
             db.Add(job);
@@ -82,7 +83,7 @@ public sealed class JobQueue(
 
     protected override async Task ProcessAsync(ShopDb db, Lease lease, CancellationToken cancellationToken)
     {
-        var now = UtcTimestampConverter.Now(Clock);
+        var now = Clock.UtcNowToTheSecond();
         int held;
         using (await Gate.EnterAsync(cancellationToken))
         {
@@ -111,7 +112,7 @@ public sealed class JobQueue(
     /// <summary>Ends the job and drops its payload, only if this worker still holds it.</summary>
     private async Task FinishAsync(ShopDb db, Lease lease, string status, string? result, string? error, CancellationToken cancellationToken)
     {
-        var now = UtcTimestampConverter.Now(Clock);
+        var now = Clock.UtcNowToTheSecond();
         await using var transaction = await Gate.BeginAsync(db, cancellationToken);
         var held = await Mine(db, lease).ExecuteUpdateAsync(s => s
             .SetProperty(j => j.Status, status).SetProperty(j => j.FinishedAt, now).SetProperty(j => j.StartedAt, j => j.StartedAt ?? now)

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Shop.Infrastructure.Auth;
 using Shop.Infrastructure.Data;
 using Shop.Infrastructure.Queue;
 using Shop.Rest;
@@ -17,15 +18,18 @@ public sealed record JobResponse(
             job.Result is null ? null : JsonDocument.Parse(job.Result).RootElement.Clone(), job.Error);
 }
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, Converters = [typeof(UtcTimestampConverter)])]
 [JsonSerializable(typeof(JobResponse))]
-public sealed partial class JobsJson : JsonSerializerContext;
+public sealed partial class JobsJson : JsonSerializerContext
+{
+    /// <summary>The job records in the wire format (<see cref="WireJson"/>).</summary>
+    public static JobsJson Wire { get; } = new(WireJson.Options());
+}
 
 /// <summary>The jobs module: <c>/api/v1/jobs/{id}</c>, the state of background work such as imports (admin only).</summary>
 public static class JobsApi
 {
     public static IServiceCollection AddJobs(this IServiceCollection services) =>
-        services.AddJsonContext(JobsJson.Default).AddLeasedQueue<JobQueue>();
+        services.AddJsonContext(JobsJson.Wire).AddLeasedQueue<JobQueue>();
 
     public static IEndpointRouteBuilder MapJobs(this IEndpointRouteBuilder routes)
     {
@@ -39,6 +43,6 @@ public static class JobsApi
     {
         var job = await db.Set<Job>().FirstOrDefaultAsync(j => j.Id == id, cancellationToken)
             ?? throw ApiProblem.NotFound($"Job {id} not found");
-        return TypedResults.Json(JobResponse.From(job), JobsJson.Default.JobResponse);
+        return TypedResults.Json(JobResponse.From(job), JobsJson.Wire.JobResponse);
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Shop.Infrastructure.Auth;
 using Shop.Infrastructure.Data;
 using Shop.Rest;
 

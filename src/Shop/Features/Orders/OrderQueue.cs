@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Shop.Features.Goods;
+using Shop.Infrastructure;
 using Shop.Infrastructure.Data;
 using Shop.Infrastructure.Logging;
 using Shop.Infrastructure.Metrics;
@@ -111,7 +112,7 @@ public sealed class OrderQueue(
     private async Task<Action> ReserveAsync(
         GoodsStock stock, ShopDb db, GatedTransaction transaction, Order order, Lease lease, CancellationToken cancellationToken)
     {
-        var now = UtcTimestampConverter.Now(Clock);
+        var now = Clock.UtcNowToTheSecond();
         var lines = order.Lines.OrderBy(l => l.Id).ToList();
         // A one-line order needs no savepoint: its single conditional update either took or changed nothing.
         var severalLines = lines.Count > 1;
@@ -168,7 +169,7 @@ public sealed class OrderQueue(
     {
         using (await Gate.EnterAsync(cancellationToken))
         {
-            await FinishAsync(db, lease, OrderStatus.Rejected, $"Could not be processed: {error}", null, UtcTimestampConverter.Now(Clock), cancellationToken);
+            await FinishAsync(db, lease, OrderStatus.Rejected, $"Could not be processed: {error}", null, Clock.UtcNowToTheSecond(), cancellationToken);
         }
         metrics.OrderStatusChanged(OrderStatus.Rejected);
     }

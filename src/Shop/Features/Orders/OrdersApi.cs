@@ -2,6 +2,8 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Shop.Features.Goods;
+using Shop.Infrastructure;
+using Shop.Infrastructure.Auth;
 using Shop.Infrastructure.Data;
 using Shop.Infrastructure.Logging;
 using Shop.Infrastructure.Metrics;
@@ -24,7 +26,7 @@ public static class OrdersApi
         .Add("updated_at", o => o.UpdatedAt);
 
     public static IServiceCollection AddOrders(this IServiceCollection services) =>
-        services.AddJsonContext(OrdersJson.Default).AddLeasedQueue<OrderQueue>()
+        services.AddJsonContext(OrdersJson.Wire).AddLeasedQueue<OrderQueue>()
             .AddSingleton<OrderInbox>().AddHostedService(services => services.GetRequiredService<OrderInbox>());
 
     public static IEndpointRouteBuilder MapOrders(this IEndpointRouteBuilder routes)
@@ -43,17 +45,18 @@ public static class OrdersApi
     }
 
     private static async Task<JsonHttpResult<OrderResponse>> PlaceOrder(
-        HttpContext context, ShopDb db, OrderInbox inbox, ShopMetrics metrics, TimeProvider clock, CancellationToken cancellationToken)
+        HttpContext context, [AsParameters] OrderServices services, CancellationToken cancellationToken)
     {
+        var (db, inbox, metrics, clock) = (services.Db, services.Inbox, services.Metrics, services.Clock);
         var key = OrdersRules.IdempotencyKey(context.Request);
-        var items = await JsonBody.ReadValidAsync(context.Request, OrdersJson.Default.OrderCreate, OrdersRules.Validate, cancellationToken);
+        var items = await JsonBody.ReadValidAsync(context.Request, OrdersJson.Wire.OrderCreate, OrdersRules.Validate, cancellationToken);
         var userId = context.User.GetUserId();
         var hash = OrdersRules.Hash(items);
         if (key is not null && await OrderIdempotency.FindAsync(db, userId, key, hash, cancellationToken) is { } earlier)
         {
             return Accepted(context, earlier, replayed: true);
         }
-        var order = await OrderIdempotency.NewOrderAsync(db, context, items, UtcTimestampConverter.Now(clock), cancellationToken);
+        var order = await OrderIdempotency.NewOrderAsync(db, context, items, clock.UtcNowToTheSecond(), cancellationToken);
         order.IdempotencyKey = key;
         order.RequestHash = key is null ? null : hash;
         try
@@ -78,11 +81,11 @@ public static class OrdersApi
         [AsParameters] CollectionQuery query, [AsParameters] OrderFilter filter, HttpContext context, ShopDb db, CancellationToken cancellationToken)
     {
         var page = PageRequest.From(query);
-        var fields = FieldSet.Parse(query.Fields, OrdersJson.Default.OrderResponse);
+        var fields = FieldSet.Parse(query.Fields, OrdersJson.Wire.OrderResponse);
         var orders = Filter(db.Set<Order>(), filter, context);
         var total = await orders.CountAsync(cancellationToken);
         var rows = await Sorts.Apply(orders.Include(o => o.Lines), query.Sort).Skip(page.Offset).Take(page.Limit).ToListAsync(cancellationToken);
-        return new PagedResult<OrderResponse>(rows.ConvertAll(OrderResponse.From), total, page, fields, OrdersJson.Default.OrderResponse);
+        return new PagedResult<OrderResponse>(rows.ConvertAll(OrderResponse.From), total, page, fields, OrdersJson.Wire.OrderResponse);
     }
 
     private static IQueryable<Order> Filter(IQueryable<Order> orders, OrderFilter filter, HttpContext context)
@@ -108,30 +111,30 @@ public static class OrdersApi
     }
 
     private static async Task<JsonHttpResult<OrderResponse>> GetOrder(long id, HttpContext context, ShopDb db, CancellationToken cancellationToken) =>
-        TypedResults.Json(OrderResponse.From(await FindVisibleAsync(db, context, id, cancellationToken)), OrdersJson.Default.OrderResponse);
+        TypedResults.Json(OrderResponse.From(await FindVisibleAsync(db, context, id, cancellationToken)), OrdersJson.Wire.OrderResponse);
 
     private static async Task<JsonHttpResult<OrderResponse>> CancelOrder(
-        long id, HttpContext context, ShopDb db, WriteGate gate, GoodsChangeLog goodsChanges, ShopMetrics metrics, TimeProvider clock, ILoggerFactory logs,
-        CancellationToken cancellationToken)
+        long id, HttpContext context, [AsParameters] OrderServices services, CancellationToken cancellationToken)
     {
+        var (db, gate, goodsChanges, _, metrics, clock, logs) = services;
         var order = await FindVisibleAsync(db, context, id, cancellationToken);
-        var patch = await JsonBody.ReadMergePatchAsync(context.Request, new OrderPatch(order.Status), OrdersJson.Default.OrderPatch, cancellationToken);
+        var patch = await JsonBody.ReadMergePatchAsync(context.Request, new OrderPatch(order.Status), OrdersJson.Wire.OrderPatch, cancellationToken);
         if (patch.Status == order.Status && order.Status != OrderStatus.Cancelled)
         {
-            return TypedResults.Json(OrderResponse.From(order), OrdersJson.Default.OrderResponse); // Nothing to change.
+            return TypedResults.Json(OrderResponse.From(order), OrdersJson.Wire.OrderResponse); // Nothing to change.
         }
         if (patch.Status != OrderStatus.Cancelled)
         {
             throw ApiProblem.Validation("status", "can only be changed to cancelled");
         }
-        if (!await OrderCancellation.CancelAsync(db, gate, goodsChanges, order, UtcTimestampConverter.Now(clock), cancellationToken))
+        if (!await OrderCancellation.CancelAsync(db, gate, goodsChanges, order, clock.UtcNowToTheSecond(), cancellationToken))
         {
             var status = await db.Set<Order>().Where(o => o.Id == id).Select(o => o.Status).SingleAsync(cancellationToken);
             throw new ApiProblem(409, $"Order {id} is already {status}");
         }
         metrics.OrderStatusChanged(OrderStatus.Cancelled);
         logs.CreateLogger(typeof(OrdersApi)).Info("Order {OrderId} cancelled by {User}", id, Policies.NameOf(context));
-        return TypedResults.Json(OrderResponse.From(await FindVisibleAsync(db, context, id, cancellationToken)), OrdersJson.Default.OrderResponse);
+        return TypedResults.Json(OrderResponse.From(await FindVisibleAsync(db, context, id, cancellationToken)), OrdersJson.Wire.OrderResponse);
     }
 
     /// <summary>The order if the caller owns it or is an admin; anyone else gets the same 404 as for no order.</summary>
@@ -150,6 +153,6 @@ public static class OrdersApi
         {
             context.Response.Headers["Idempotent-Replayed"] = "true";
         }
-        return TypedResults.Json(OrderResponse.From(order), OrdersJson.Default.OrderResponse, statusCode: StatusCodes.Status202Accepted);
+        return TypedResults.Json(OrderResponse.From(order), OrdersJson.Wire.OrderResponse, statusCode: StatusCodes.Status202Accepted);
     }
 }

@@ -28,12 +28,12 @@ public sealed record OrderResponse(
 /// <summary>The filters of <c>GET /api/v1/orders</c>, bound as strings to answer bad values with a 400 naming them.</summary>
 public sealed record OrderFilter([FromQuery(Name = "user_id")] string? UserId, string? Status);
 
-[JsonSourceGenerationOptions(
-    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
-    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-    Converters = [typeof(UtcTimestampConverter)])]
 [JsonSerializable(typeof(OrderCreate))]
 [JsonSerializable(typeof(OrderPatch))]
 [JsonSerializable(typeof(OrderResponse))]
 [JsonSerializable(typeof(Page<OrderResponse>))]
-public sealed partial class OrdersJson : JsonSerializerContext;
+public sealed partial class OrdersJson : JsonSerializerContext
+{
+    /// <summary>The order records in the wire format (<see cref="WireJson"/>).</summary>
+    public static OrdersJson Wire { get; } = new(WireJson.Options());
+}

@@ -16,6 +16,9 @@ public sealed class BearerTokenHandler(
 
     protected override string InvalidMessage => InvalidToken;
 
+    /// <summary>RFC 6750: a token that was sent and refused is named <c>invalid_token</c>.</summary>
+    protected override string Challenge(bool invalid) => invalid ? "Bearer error=\"invalid_token\"" : "Bearer";
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var header = Request.Headers[HeaderNames.Authorization].ToString().Trim();

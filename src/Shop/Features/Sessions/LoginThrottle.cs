@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
+using Shop.Infrastructure.Auth;
 using Shop.Infrastructure;
 using Shop.Infrastructure.Data;
 using Shop.Infrastructure.Logging;
@@ -23,7 +24,7 @@ namespace Shop.Features.Sessions;
 /// same statement on SQLite and PostgreSQL) and held as a lease, so an instance that dies in the
 /// middle of an attempt blocks the username for <see cref="TurnLease"/> at most.
 /// </remarks>
-public sealed class LoginThrottle(ShopDb db, TimeProvider clock, ILogger<LoginThrottle> logger)
+public sealed class LoginThrottle(ShopDb db, TimeProvider clock, ILogger<LoginThrottle> logger) : ILoginThrottle
 {
     public const int MaxFailures = 5;
     public const int KeyMax = 128;

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Shop.Features.Users;
 using Shop.Hosting;
+using Shop.Infrastructure;
 using Shop.Infrastructure.Auth;
 using Shop.Infrastructure.Data;
 using Shop.Rest;
@@ -13,13 +14,13 @@ namespace Shop.Features.Sessions;
 public sealed record IssuedSession(long Id, string Token, DateTime ExpiresAt);
 
 /// <summary>Issues, finds and revokes sessions. Every check reads the database, so a revocation holds at once everywhere.</summary>
-public sealed class SessionStore(ShopDb db, Secrets secrets, TimeProvider clock, ShopSettings settings)
+public sealed class SessionStore(ShopDb db, Secrets secrets, TimeProvider clock, ShopSettings settings) : ISessionRevoker
 {
     /// <summary>A new session for the user, valid for the <c>session_ttl</c> setting.</summary>
     public async Task<IssuedSession> IssueAsync(User user, CancellationToken cancellationToken)
     {
         var token = Secrets.NewSecret();
-        var now = UtcTimestampConverter.Now(clock);
+        var now = clock.UtcNowToTheSecond();
         var session = new Session { UserId = user.Id, TokenHash = secrets.Hash(token), CreatedAt = now, ExpiresAt = now + settings.SessionTtl };
         // Expired sessions are useless; each login sweeps its user's, so the table does not grow for ever.
         await db.Set<Session>().Where(s => s.UserId == user.Id && s.ExpiresAt <= now).ExecuteDeleteAsync(cancellationToken);

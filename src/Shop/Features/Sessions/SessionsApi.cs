@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Shop.Features.Users;
+using Shop.Infrastructure.Auth;
 using Shop.Infrastructure.Data;
 using Shop.Infrastructure.Logging;
 using Shop.Rest;
@@ -22,9 +23,12 @@ public static class SessionsApi
         .Add("expires_at", s => s.ExpiresAt);
 
     public static IServiceCollection AddSessions(this IServiceCollection services) =>
-        services.AddJsonContext(SessionsJson.Default)
+        services.AddJsonContext(SessionsJson.Wire)
             .AddScoped<SessionStore>()
-            .AddScoped<LoginThrottle>();
+            .AddScoped<ISessionRevoker>(services => services.GetRequiredService<SessionStore>())
+            .AddScoped<LoginThrottle>()
+            .AddScoped<ILoginThrottle>(services => services.GetRequiredService<LoginThrottle>())
+            .AddCredentialScheme<BearerTokenHandler>(BearerTokenHandler.SchemeName);
 
     public static IEndpointRouteBuilder MapSessions(this IEndpointRouteBuilder routes)
     {
@@ -44,7 +48,7 @@ public static class SessionsApi
     private static async Task<JsonHttpResult<SessionResponse>> LogIn(
         HttpContext context, UserAccounts accounts, SessionStore sessions, LoginThrottle throttle, ILoggerFactory logs, CancellationToken cancellationToken)
     {
-        var input = await JsonBody.ReadAsync(context.Request, SessionsJson.Default.LoginRequest, cancellationToken);
+        var input = await JsonBody.ReadAsync(context.Request, SessionsJson.Wire.LoginRequest, cancellationToken);
         var v = new Validation();
         v.Text("username", input.Username, 1, 1024, required: true);
         v.Text("password", input.Password, 1, 1024, required: true);
@@ -63,20 +67,16 @@ public static class SessionsApi
         log.Info("User {UserId} ({Username}) logged in (session {SessionId})", user.Id, user.Username, session.Id);
         context.Response.Headers.Location = "/api/v1/sessions/current";
         return TypedResults.Json(new SessionResponse(session.Token, "Bearer", session.ExpiresAt, UserResponse.From(user)),
-            SessionsJson.Default.SessionResponse, statusCode: StatusCodes.Status201Created);
+            SessionsJson.Wire.SessionResponse, statusCode: StatusCodes.Status201Created);
     }
 
-    private static async Task<PagedResult<SessionInfo>> ListSessions(
+    private static Task<PagedResult<SessionInfo>> ListSessions(
         [AsParameters] CollectionQuery query, ClaimsPrincipal caller, ShopDb db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var page = PageRequest.From(query);
-        var fields = FieldSet.Parse(query.Fields, SessionsJson.Default.SessionInfo);
         var (userId, current, now) = (caller.GetUserId(), SessionStore.SessionId(caller), clock.GetUtcNow().UtcDateTime);
-        var sessions = db.Set<Session>().Where(s => s.UserId == userId && s.ExpiresAt > now);
-        var total = await sessions.CountAsync(cancellationToken);
-        var rows = await Sorts.Apply(sessions, query.Sort).Skip(page.Offset).Take(page.Limit)
-            .Select(s => new SessionInfo(s.Id, s.CreatedAt, s.ExpiresAt, s.Id == current)).ToListAsync(cancellationToken);
-        return new PagedResult<SessionInfo>(rows, total, page, fields, SessionsJson.Default.SessionInfo);
+        return CollectionPage.ReadAsync(() => db.Set<Session>().Where(s => s.UserId == userId && s.ExpiresAt > now), query, Sorts,
+            (page, token) => page.Select(s => new SessionInfo(s.Id, s.CreatedAt, s.ExpiresAt, s.Id == current)).ToListAsync(token),
+            SessionsJson.Wire.SessionInfo, cancellationToken);
     }
 
     private static async Task<JsonHttpResult<SessionInfo>> GetCurrent(ClaimsPrincipal caller, ShopDb db, CancellationToken cancellationToken)
@@ -85,7 +85,7 @@ public static class SessionsApi
         var session = await db.Set<Session>().Where(s => s.Id == id)
             .Select(s => new SessionInfo(s.Id, s.CreatedAt, s.ExpiresAt, true)).FirstOrDefaultAsync(cancellationToken);
         // Revoked between authentication and this read: the token no longer names a session.
-        return TypedResults.Json(session ?? throw ApiProblem.NotFound("Session not found"), SessionsJson.Default.SessionInfo);
+        return TypedResults.Json(session ?? throw ApiProblem.NotFound("Session not found"), SessionsJson.Wire.SessionInfo);
     }
 
     /// <summary>An API key has no session: 403, pointing to where keys are managed.</summary>

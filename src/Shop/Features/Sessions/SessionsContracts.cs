@@ -13,12 +13,12 @@ public sealed record SessionResponse(string Token, string TokenType, DateTime Ex
 /// <summary>One of the caller's live sessions, as listed: never the token.</summary>
 public sealed record SessionInfo(long Id, DateTime CreatedAt, DateTime ExpiresAt, bool Current);
 
-[JsonSourceGenerationOptions(
-    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
-    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-    Converters = [typeof(UtcTimestampConverter)])]
 [JsonSerializable(typeof(LoginRequest))]
 [JsonSerializable(typeof(SessionResponse))]
 [JsonSerializable(typeof(SessionInfo))]
 [JsonSerializable(typeof(Page<SessionInfo>))]
-public sealed partial class SessionsJson : JsonSerializerContext;
+public sealed partial class SessionsJson : JsonSerializerContext
+{
+    /// <summary>The session records in the wire format (<see cref="WireJson"/>).</summary>
+    public static SessionsJson Wire { get; } = new(WireJson.Options());
+}

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Shop.Infrastructure;
 using Shop.Infrastructure.Auth;
 using Shop.Infrastructure.Data;
 using Shop.Infrastructure.Logging;
@@ -38,7 +39,7 @@ public sealed class UserAccounts(ShopDb db, IPasswordHasher<User> hasher, TimePr
             Email = email,
             Role = role,
             PasswordHash = "",
-            CreatedAt = UtcTimestampConverter.Now(clock),
+            CreatedAt = clock.UtcNowToTheSecond(),
         };
         user.PasswordHash = hasher.HashPassword(user, password!);
         db.Add(user);

@@ -2,7 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
-using Shop.Features.Sessions;
+using Shop.Infrastructure.Auth;
 using Shop.Infrastructure.Logging;
 using Shop.Infrastructure.Data;
 using Shop.Rest;
@@ -18,7 +18,7 @@ public static class UsersApi
         .Add("created_at", u => u.CreatedAt);
 
     public static IServiceCollection AddUsers(this IServiceCollection services) =>
-        services.AddJsonContext(UsersJson.Default)
+        services.AddJsonContext(UsersJson.Wire)
             .AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>()
             .AddScoped<UserAccounts>();
 
@@ -46,7 +46,7 @@ public static class UsersApi
     private static async Task<JsonHttpResult<UserResponse>> Register(HttpContext context, UserAccounts accounts, CancellationToken cancellationToken)
     {
         // Checked while reading, so a member of the wrong type is reported with the other fields' errors.
-        var input = await JsonBody.ReadValidAsync(context.Request, UsersJson.Default.UserRegistration,
+        var input = await JsonBody.ReadValidAsync(context.Request, UsersJson.Wire.UserRegistration,
             r => { UserAccounts.Validate(r.Username, r.Password, r.Email); return r; }, cancellationToken);
         var user = await accounts.CreateAsync(input.Username, input.Password, input.Email, Policies.CustomerRole, cancellationToken);
         context.Response.Headers.Location = $"/api/v1/users/{user.Id}";
@@ -66,18 +66,11 @@ public static class UsersApi
         return Json(await FindAsync(db, id, cancellationToken));
     }
 
-    private static async Task<PagedResult<UserResponse>> ListUsers([AsParameters] CollectionQuery query, ShopDb db, CancellationToken cancellationToken)
-    {
-        var page = PageRequest.From(query);
-        var fields = FieldSet.Parse(query.Fields, UsersJson.Default.UserResponse);
-        var users = db.Set<User>();
-        var total = await users.CountAsync(cancellationToken);
-        var rows = await Sorts.Apply(users, query.Sort).Skip(page.Offset).Take(page.Limit).ToListAsync(cancellationToken);
-        return new PagedResult<UserResponse>(rows.ConvertAll(UserResponse.From), total, page, fields, UsersJson.Default.UserResponse);
-    }
+    private static Task<PagedResult<UserResponse>> ListUsers([AsParameters] CollectionQuery query, ShopDb db, CancellationToken cancellationToken) =>
+        CollectionPage.ReadAsync(() => db.Set<User>(), query, Sorts, UserResponse.From, UsersJson.Wire.UserResponse, cancellationToken);
 
     private static async Task<JsonHttpResult<UserResponse>> ChangeUser(
-        long id, HttpContext context, ShopDb db, UserAccounts accounts, SessionStore sessions, LoginThrottle throttle, ILoggerFactory logs,
+        long id, HttpContext context, ShopDb db, UserAccounts accounts, ISessionRevoker sessions, ILoginThrottle throttle, ILoggerFactory logs,
         CancellationToken cancellationToken)
     {
         var caller = context.User;
@@ -86,7 +79,8 @@ public static class UsersApi
             throw caller.IsAdmin() ? new ApiProblem(403, "An account can only be changed by its owner") : NotFound(id);
         }
         var user = await db.Set<User>().AsTracking().FirstOrDefaultAsync(u => u.Id == id, cancellationToken) ?? throw NotFound(id);
-        var change = await JsonBody.ReadMergePatchAsync(context.Request, new UserChange(user.Email, null, null), UsersJson.Default.UserChange, cancellationToken);
+        var change = await JsonBody.ReadMergePatchAsync(
+            context.Request, new UserChange(user.Email, null, null), UsersJson.Wire.UserChange, cancellationToken);
         var v = new Validation();
         UsersRules.Email(v, change.Email);
         UsersRules.Password(v, "password", change.Password, required: false);
@@ -137,7 +131,7 @@ public static class UsersApi
         await db.Set<User>().FirstOrDefaultAsync(u => u.Id == id, cancellationToken) ?? throw NotFound(id);
 
     private static JsonHttpResult<UserResponse> Json(User user, int status = StatusCodes.Status200OK) =>
-        TypedResults.Json(UserResponse.From(user), UsersJson.Default.UserResponse, statusCode: status);
+        TypedResults.Json(UserResponse.From(user), UsersJson.Wire.UserResponse, statusCode: status);
 
     private static ApiProblem NotFound(long id) => ApiProblem.NotFound($"User {id} not found");
 }

@@ -15,12 +15,12 @@ public sealed record UserResponse(long Id, string Username, string? Email, strin
     public static UserResponse From(User u) => new(u.Id, u.Username, u.Email, u.Role, u.CreatedAt);
 }
 
-[JsonSourceGenerationOptions(
-    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
-    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-    Converters = [typeof(UtcTimestampConverter)])]
 [JsonSerializable(typeof(UserRegistration))]
 [JsonSerializable(typeof(UserChange))]
 [JsonSerializable(typeof(UserResponse))]
 [JsonSerializable(typeof(Page<UserResponse>))]
-public sealed partial class UsersJson : JsonSerializerContext;
+public sealed partial class UsersJson : JsonSerializerContext
+{
+    /// <summary>The user records in the wire format (<see cref="WireJson"/>).</summary>
+    public static UsersJson Wire { get; } = new(WireJson.Options());
+}

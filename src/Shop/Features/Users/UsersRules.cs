@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Shop.Infrastructure.Auth;
 using Shop.Rest;
 
 namespace Shop.Features.Users;

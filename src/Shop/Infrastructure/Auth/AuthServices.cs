@@ -1,17 +1,14 @@
-using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
-using Shop.Features.ApiKeys;
-using Shop.Features.Sessions;
-using Shop.Rest;
 
 namespace Shop.Infrastructure.Auth;
 
 /// <summary>
-/// ASP.NET Core authentication with two schemes — <c>Authorization: Bearer</c> session tokens and
-/// <c>X-API-Key</c> — behind one policy scheme that picks by the headers present, and the two
-/// authorization policies the route groups name.
+/// ASP.NET Core authentication: one policy scheme in front of the credential schemes the modules
+/// register (<see cref="AddCredentialScheme{THandler}"/>: the sessions module's bearer tokens, the
+/// API keys module's <c>X-API-Key</c>), picking by the headers present, and the two authorization
+/// policies the route groups name.
 /// </summary>
 public static class AuthServices
 {
@@ -20,14 +17,26 @@ public static class AuthServices
     public static IServiceCollection AddShopAuth(this IServiceCollection services)
     {
         services.AddSingleton<Secrets>();
-        services.AddAuthentication(Scheme)
-            .AddPolicyScheme(Scheme, "Bearer token or API key", options => options.ForwardDefaultSelector = context =>
-                context.Request.Headers.ContainsKey(ApiKeyHandler.Header) ? ApiKeyHandler.SchemeName : BearerTokenHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyHandler>(ApiKeyHandler.SchemeName, null);
+        services.AddAuthentication(Scheme).AddPolicyScheme(Scheme, "Bearer token or API key", _ => { });
+        services.AddOptions<PolicySchemeOptions>(Scheme).Configure<IOptions<CredentialSchemes>>(
+            (options, schemes) => options.ForwardDefaultSelector = context => schemes.Value.For(context.Request));
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.SignedIn, policy => policy.RequireAuthenticatedUser())
             .AddPolicy(Policies.Admin, policy => policy.RequireRole(Policies.AdminRole));
+        return services;
+    }
+
+    /// <summary>
+    /// Registers a module's credential scheme. <paramref name="sentIn"/> says whether a request
+    /// carries this scheme's credential; the one scheme registered without it handles every request
+    /// that carries none of the others (and so answers the challenge of an anonymous request).
+    /// </summary>
+    public static IServiceCollection AddCredentialScheme<THandler>(
+        this IServiceCollection services, string name, Func<HttpRequest, bool>? sentIn = null)
+        where THandler : CredentialHandler
+    {
+        services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, THandler>(name, null);
+        services.Configure<CredentialSchemes>(schemes => schemes.Add(name, sentIn));
         return services;
     }
 
@@ -55,34 +64,4 @@ public static class AuthServices
             await next(context);
         });
     }
-}
-
-/// <summary>
-/// What both schemes share: the contract's 401 bodies (the scheme's own message for a bad
-/// credential, <c>Authentication required</c> for none, always with <c>WWW-Authenticate</c>) and 403.
-/// </summary>
-public abstract class CredentialHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
-    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
-{
-    public const string Required = "Authentication required";
-
-    /// <summary>The 401 message for a credential of this scheme that is present but not valid.</summary>
-    protected abstract string InvalidMessage { get; }
-
-    protected AuthenticateResult Invalid() => AuthenticateResult.Fail(InvalidMessage);
-
-    protected AuthenticateResult Success(System.Security.Claims.ClaimsPrincipal principal) =>
-        AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
-
-    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
-    {
-        var result = await HandleAuthenticateOnceSafeAsync();
-        var invalid = result.Failure?.Message == InvalidMessage;
-        Response.Headers.WWWAuthenticate = invalid && Scheme.Name == BearerTokenHandler.SchemeName ? "Bearer error=\"invalid_token\"" : "Bearer";
-        await Problems.WriteAsync(Context, StatusCodes.Status401Unauthorized, invalid ? InvalidMessage : Required);
-    }
-
-    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        Problems.WriteAsync(Context, StatusCodes.Status403Forbidden, Problems.DefaultError(StatusCodes.Status403Forbidden));
 }

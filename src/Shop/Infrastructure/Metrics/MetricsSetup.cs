@@ -52,11 +52,11 @@ public static class MetricsSetup
     }
 
     /// <summary><c>GET /metrics</c>: the Prometheus (or, when asked for, OpenMetrics) text.</summary>
-    public static WebApplication MapMetrics(this WebApplication app)
+    public static IEndpointRouteBuilder MapMetrics(this IEndpointRouteBuilder app)
     {
         // The exporter comes as middleware; running it as the handler of a GET endpoint gives the
         // contract's 405 for other methods, a line in `shop routes` and an entry in the OpenAPI document.
-        var branch = ((IApplicationBuilder)app).New();
+        var branch = app.CreateApplicationBuilder();
         branch.UseOpenTelemetryPrometheusScrapingEndpoint(meterProvider: null, predicate: _ => true, path: null, configureBranchedPipeline: null, optionsName: null);
         var scrape = branch.Build();
         app.MapGet("/metrics", (HttpContext context, CancellationToken _) => scrape(context))

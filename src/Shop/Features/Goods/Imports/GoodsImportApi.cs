@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 using Shop.Features.Jobs;
+using Shop.Infrastructure.Auth;
 using Shop.Infrastructure.Data;
 using Shop.Infrastructure.Logging;
 using Shop.Rest;
@@ -17,7 +18,7 @@ public static class GoodsImportApi
     public const long MaxBytes = 20 * 1024 * 1024;
 
     public static IServiceCollection AddGoodsImports(this IServiceCollection services) =>
-        services.AddJsonContext(ImportJson.Default).AddSingleton<IJobHandler, GoodsImportJob>();
+        services.AddJsonContext(ImportJson.Wire).AddSingleton<IJobHandler, GoodsImportJob>();
 
     public static IEndpointRouteBuilder MapGoodsImports(this IEndpointRouteBuilder routes)
     {
@@ -45,7 +46,7 @@ public static class GoodsImportApi
         var job = await jobs.EnqueueAsync(db, GoodsImportJob.JobKind, format, data, cancellationToken);
         logs.CreateLogger(typeof(GoodsImportApi)).Info("Goods import of {Rows} rows queued as job {JobId} by {User}", rows, job.Id, Policies.NameOf(context));
         context.Response.Headers.Location = $"/api/v1/jobs/{job.Id}";
-        return TypedResults.Json(JobResponse.From(job), JobsJson.Default.JobResponse, statusCode: StatusCodes.Status202Accepted);
+        return TypedResults.Json(JobResponse.From(job), JobsJson.Wire.JobResponse, statusCode: StatusCodes.Status202Accepted);
     }
 
     private static string FormatOf(HttpRequest request)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Shop.Features.Jobs;
+using Shop.Infrastructure;
 using Shop.Infrastructure.Data;
 using Shop.Rest;
 
@@ -11,10 +12,13 @@ public sealed record ImportFailure(int Line, string Error);
 /// <summary>An import's result: <c>{created, updated, failed: [{line, error}]}</c>.</summary>
 public sealed record ImportResult(int Created, int Updated, IReadOnlyList<ImportFailure> Failed);
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(ImportResult))]
 [JsonSerializable(typeof(GoodsWrite[]))]
-public sealed partial class ImportJson : JsonSerializerContext;
+public sealed partial class ImportJson : JsonSerializerContext
+{
+    /// <summary>The import records in the wire format (<see cref="WireJson"/>).</summary>
+    public static ImportJson Wire { get; } = new(WireJson.Options());
+}
 
 /// <summary>
 /// Applies an import: rows upsert by sku in batches, each batch one transaction that also records
@@ -39,7 +43,7 @@ public sealed class GoodsImportJob(TimeProvider clock, GoodsChangeLog changes) :
 
     public async Task<string> RunAsync(JobRun run, CancellationToken cancellationToken)
     {
-        var resumed = run.PartialResult is { } partial ? JsonSerializer.Deserialize(partial, ImportJson.Default.ImportResult)! : null;
+        var resumed = run.PartialResult is { } partial ? JsonSerializer.Deserialize(partial, ImportJson.Wire.ImportResult)! : null;
         var (created, updated) = (resumed?.Created ?? 0, resumed?.Updated ?? 0);
         var failed = new List<ImportFailure>();
         var done = 0;
@@ -54,7 +58,7 @@ public sealed class GoodsImportJob(TimeProvider clock, GoodsChangeLog changes) :
                 continue; // Applied and counted by an interrupted run.
             }
             await using var transaction = await run.Gate.BeginAsync(run.Db, cancellationToken);
-            await using var upsert = await GoodsRowCommand.PrepareAsync(run.Db, OnConflict, UtcTimestampConverter.Now(clock), cancellationToken);
+            await using var upsert = await GoodsRowCommand.PrepareAsync(run.Db, OnConflict, clock.UtcNowToTheSecond(), cancellationToken);
             var written = new List<long>(batch.Length);
             foreach (var row in batch.Where(r => r.Goods is not null))
             {
@@ -70,5 +74,5 @@ public sealed class GoodsImportJob(TimeProvider clock, GoodsChangeLog changes) :
         return Serialize(new ImportResult(created, updated, failed));
     }
 
-    private static string Serialize(ImportResult result) => JsonSerializer.Serialize(result, ImportJson.Default.ImportResult);
+    private static string Serialize(ImportResult result) => JsonSerializer.Serialize(result, ImportJson.Wire.ImportResult);
 }

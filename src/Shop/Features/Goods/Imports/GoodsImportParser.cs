@@ -170,7 +170,7 @@ public static class GoodsImportParser
     {
         try
         {
-            return Validated(index, JsonBody.Bind(element, GoodsJson.Default.GoodsWrite));
+            return Validated(index, JsonBinding.Bind(element, GoodsJson.Wire.GoodsWrite));
         }
         catch (ApiProblem problem)
         {

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Text;
-using Shop.Hosting;
+using Shop.Features.Users;
 using Shop.Rest;
 
-namespace Shop.Features.Users;
+namespace Shop.Hosting;
 
 /// <summary>
 /// <c>shop users create NAME --role admin|customer</c>: the only way to make an admin. The password

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 
-namespace Shop.Rest;
+namespace Shop.Infrastructure.Auth;
 
 /// <summary>
 /// The authorization policies, set once per route group, and the claims of a signed-in caller:
@@ -43,15 +43,4 @@ public static class Policies
                 .. extra,
             ],
             scheme));
-}
-
-/// <summary>
-/// Who may call an endpoint when the handler narrows its group's policy (an order's owner or an
-/// admin, a user themselves): what <c>shop routes</c> prints in its WHO column.
-/// </summary>
-public sealed record CallerRule(string Who);
-
-public static class CallerRules
-{
-    public static RouteHandlerBuilder CalledBy(this RouteHandlerBuilder builder, string who) => builder.WithMetadata(new CallerRule(who));
 }

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Diagnostics;
-using Microsoft.AspNetCore.Http.Features;
 using Shop.Infrastructure.Logging;
 
 namespace Shop.Rest;
@@ -35,43 +34,5 @@ public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> log
                 break;
         }
         return true;
-    }
-}
-
-public static class ErrorHandlingExtensions
-{
-    public static IServiceCollection AddRestErrors(this IServiceCollection services)
-    {
-        services.AddExceptionHandler<ProblemExceptionHandler>();
-        return services;
-    }
-
-    /// <summary>
-    /// Installs the error plumbing: exceptions become problems, and any 4xx/5xx that a later part
-    /// of the pipeline left without a body (routing's 404 and 405, authorization's 403) gets one.
-    /// </summary>
-    public static IApplicationBuilder UseRestErrors(this IApplicationBuilder app)
-    {
-        app.UseExceptionHandler(new ExceptionHandlerOptions
-        {
-            // ProblemExceptionHandler answers every exception; this fallback only runs if it declined.
-            ExceptionHandler = context => Problems.WriteAsync(context, 500, Problems.DefaultError(500)),
-        });
-        app.UseStatusCodePages(context => WriteEmptyErrorAsync(context.HttpContext));
-        return app;
-    }
-
-    private static Task WriteEmptyErrorAsync(HttpContext context)
-    {
-        var status = context.Response.StatusCode;
-        if (status == 405)
-        {
-            context.Response.Headers.Allow = HeadRequests.WithHead(context.Response.Headers.Allow.ToString());
-        }
-        if (status == 404 && context.GetEndpoint() is null)
-        {
-            return Problems.WriteAsync(context, 404, "No such resource");
-        }
-        return Problems.WriteAsync(context, status, Problems.DefaultError(status));
     }
 }

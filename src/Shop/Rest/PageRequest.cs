@@ -1,25 +1,6 @@
 using System.Globalization;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Shop.Rest;
-
-/// <summary>
-/// The query parameters every collection accepts. They bind as strings so that a bad value gets the
-/// contract's 400 naming the parameter instead of the framework's bare binding failure.
-/// </summary>
-public sealed record CollectionQuery(
-    [FromQuery(Name = "page")] string? Page,
-    [FromQuery(Name = "per_page")] string? PerPage,
-    [FromQuery(Name = "limit")] string? Limit,
-    [FromQuery(Name = "offset")] string? Offset,
-    [FromQuery(Name = "sort")] string? Sort,
-    [FromQuery(Name = "fields")] string? Fields);
-
-/// <summary>The collection envelope, for the OpenAPI document (the wire form is written by <see cref="PagedResult{T}"/>).</summary>
-public sealed record Page<T>(IReadOnlyList<T> Items, int Total, int Limit, int Offset);
-
-/// <summary>Which paging style the client used; links are answered in the same style.</summary>
-public enum PagingStyle { Page, Offset }
 
 /// <summary>A validated page request: <see cref="Limit"/> items starting at <see cref="Offset"/>.</summary>
 public readonly record struct PageRequest(int Limit, int Offset, PagingStyle Style)

@@ -1,0 +1,35 @@
+namespace Shop.Infrastructure.Auth;
+
+/// <summary>The credential schemes the modules registered, and which one a request is for.</summary>
+public sealed class CredentialSchemes
+{
+    private readonly List<(string Name, Func<HttpRequest, bool> SentIn)> _bySentCredential = [];
+    private string? _fallback;
+
+    public void Add(string name, Func<HttpRequest, bool>? sentIn)
+    {
+        if (sentIn is not null)
+        {
+            _bySentCredential.Add((name, sentIn));
+            return;
+        }
+        if (_fallback is not null)
+        {
+            throw new InvalidOperationException($"Two fallback credential schemes: {_fallback} and {name}");
+        }
+        _fallback = name;
+    }
+
+    /// <summary>The first scheme whose credential the request carries, else the fallback.</summary>
+    public string For(HttpRequest request)
+    {
+        foreach (var (name, sentIn) in _bySentCredential)
+        {
+            if (sentIn(request))
+            {
+                return name;
+            }
+        }
+        return _fallback ?? throw new InvalidOperationException("No fallback credential scheme is registered");
+    }
+}

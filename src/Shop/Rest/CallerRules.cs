@@ -1,0 +1,6 @@
+namespace Shop.Rest;
+
+public static class CallerRules
+{
+    public static RouteHandlerBuilder CalledBy(this RouteHandlerBuilder builder, string who) => builder.WithMetadata(new CallerRule(who));
+}

@@ -1,0 +1,4 @@
+namespace Shop.Rest;
+
+/// <summary>The representations Shop produces.</summary>
+public enum Representation { Json, Csv }
