@@ -15,8 +15,9 @@ using Shop.Rest;
 namespace Shop.Tests;
 
 /// <summary>
-/// The test host: a real Shop instance on a free loopback port with its own SQLite file, log file
-/// and access log in a temporary folder, spoken to over real HTTP. Each test starts its own.
+/// The test host: a real Shop instance on a free loopback port with its own SQLite file (or, in an
+/// <see cref="IOnPostgres"/> test class, its own PostgreSQL database), log file and access log in a
+/// temporary folder, spoken to over real HTTP. Each test starts its own.
 /// </summary>
 public sealed class ShopApp : IAsyncDisposable
 {
@@ -31,6 +32,9 @@ public sealed class ShopApp : IAsyncDisposable
 
     /// <summary>The password every user made by this host has (<see cref="AdminUsername"/> and <see cref="SignInAsync"/>).</summary>
     public const string Password = "correct horse battery staple";
+
+    /// <summary>The PostgreSQL database made for this instance alone, dropped with it.</summary>
+    private TestDatabase? _ownDatabase;
 
     private ShopApp(string folder, ShopSettings settings, WebApplication app, string adminToken)
     {
@@ -68,12 +72,21 @@ public sealed class ShopApp : IAsyncDisposable
             AccessLogfile = Path.Combine(folder, "access.log"),
             SecretKey = "test-secret-key",
         };
+        // On PostgreSQL (a test class marked IOnPostgres) the instance's database is a fresh one on
+        // the shared server, unless the test gives its own (a TestDatabase shared by instances).
+        var own = TestDatabase.CurrentTestOnPostgres ? await TestDatabase.CreateAsync() : null;
+        defaults = own is null ? defaults : defaults with { Database = own.Setting };
         var effective = settings?.Invoke(defaults) ?? defaults;
+        if (own is not null && effective.Database != own.Setting)
+        {
+            await own.DisposeAsync();
+            own = null;
+        }
         var app = Program.BuildApp(effective, configure);
         await ShopCli.MigrateAsync(app, TestContext.Current.CancellationToken);
         await app.StartAsync(TestContext.Current.CancellationToken);
         var admin = await FindUserAsync(app.Services, AdminUsername) ?? await CreateAdminAsync(app.Services);
-        return new ShopApp(folder, effective, app, await IssueTokenAsync(app.Services, admin));
+        return new ShopApp(folder, effective, app, await IssueTokenAsync(app.Services, admin)) { _ownDatabase = own };
     }
 
     /// <summary>
@@ -208,6 +221,10 @@ public sealed class ShopApp : IAsyncDisposable
         Client.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
+        if (_ownDatabase is not null)
+        {
+            await _ownDatabase.DisposeAsync();
+        }
         try
         {
             Directory.Delete(Folder, recursive: true);

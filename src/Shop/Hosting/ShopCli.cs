@@ -100,7 +100,7 @@ public static class ShopCli
         {
             await using var app = Program.BuildApp(settings);
             await MigrateAsync(app, ct);
-            Console.WriteLine($"Database {settings.Database} is up to date.");
+            Console.WriteLine($"Database {Infrastructure.Data.PostgresUri.Redact(settings.Database)} is up to date.");
             return 0;
         }, cancellationToken));
         return command;

@@ -56,6 +56,9 @@ public sealed record ShopSettings
     /// <summary>The Kestrel URLs for <see cref="Bind"/>.</summary>
     public IEnumerable<string> Urls => Bind.Select(b => $"http://{b}");
 
+    /// <summary>Whether <see cref="Database"/> is a PostgreSQL URI (otherwise a SQLite file).</summary>
+    public bool OnPostgres => Infrastructure.Data.PostgresUri.IsPostgres(Database);
+
     /// <summary>The SQLite connection string for <see cref="Database"/>.</summary>
     public string SqliteConnectionString => $"Data Source={Database};Pooling=True;Default Timeout=5";
 }
@@ -190,9 +193,17 @@ internal static class SettingValues
 
     public static string Database(string raw)
     {
-        if (raw.StartsWith("postgres", StringComparison.OrdinalIgnoreCase))
+        if (Infrastructure.Data.PostgresUri.IsPostgres(raw))
         {
-            throw new SettingsException("database", "PostgreSQL is not supported yet; use a SQLite file path");
+            try
+            {
+                _ = Infrastructure.Data.PostgresUri.ToConnectionString(raw);
+                return raw;
+            }
+            catch (FormatException ex)
+            {
+                throw new SettingsException("database", ex.Message);
+            }
         }
         var directory = Path.GetDirectoryName(Path.GetFullPath(raw));
         return string.IsNullOrWhiteSpace(raw) || raw.Contains(';') || (directory is not null && !Directory.Exists(directory))

@@ -91,14 +91,12 @@ public sealed class ExternalServer : IAsyncDisposable
     /// Starts the server in the foreground and waits until its port accepts connections. If it exits
     /// or does not listen in time, the test fails with its output and the end of <paramref name="logFile"/>.
     /// </summary>
-    public async Task StartAsync(IEnumerable<string> arguments, string? logFile = null, TimeSpan? timeout = null)
+    /// <param name="runAs">A user to run the server as when the tests run as root (PostgreSQL refuses to run as root).</param>
+    public async Task StartAsync(IEnumerable<string> arguments, string? logFile = null, TimeSpan? timeout = null, string? runAs = null)
     {
         _logFile = logFile;
-        var start = new ProcessStartInfo(Binary) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Folder };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
+        var start = StartInfo(Binary, arguments, runAs);
+        start.WorkingDirectory = Folder;
         _process = Process.Start(start) ?? throw new InvalidOperationException($"{Binary} did not start");
         _process.OutputDataReceived += (_, e) => Collect(e.Data);
         _process.ErrorDataReceived += (_, e) => Collect(e.Data);
@@ -114,6 +112,28 @@ public sealed class ExternalServer : IAsyncDisposable
             }
             return await AcceptsConnectionsAsync(Port);
         }, listening => listening, $"{Path.GetFileName(Binary)} to listen on 127.0.0.1:{Port}", timeout, _ => Diagnostics());
+    }
+
+    /// <summary>
+    /// How to start <paramref name="program"/>: as <paramref name="runAs"/> through <c>setpriv</c> (which
+    /// execs, so the process is the program itself and signals reach it) when this process is root.
+    /// </summary>
+    public static ProcessStartInfo StartInfo(string program, IEnumerable<string> arguments, string? runAs = null)
+    {
+        var asOther = runAs is not null && Environment.UserName == "root";
+        var start = new ProcessStartInfo(asOther ? "setpriv" : program) { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (asOther)
+        {
+            foreach (var argument in (string[])[$"--reuid={runAs}", $"--regid={runAs}", "--init-groups", "--", program])
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        return start;
     }
 
     /// <summary>The server's console output and the end of its log file, for failure messages.</summary>

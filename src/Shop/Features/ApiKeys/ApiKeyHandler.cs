@@ -21,9 +21,9 @@ public sealed class ApiKeyHandler(
 
     /// <summary>Compiled once, like the session lookup: it runs on every request that carries a key.</summary>
     private static readonly Func<ShopDb, byte[], CancellationToken, Task<KeyOwner?>> FindOwner =
-        EF.CompileAsyncQuery((ShopDb db, byte[] hash, CancellationToken _) => db.Set<ApiKey>().Where(k => k.KeyHash == hash)
+        CompiledPerContext.Of(() => EF.CompileAsyncQuery((ShopDb db, byte[] hash, CancellationToken _) => db.Set<ApiKey>().Where(k => k.KeyHash == hash)
             .Select(k => new KeyOwner(k.UserId, k.User!.Username, k.User.Role))
-            .FirstOrDefault());
+            .FirstOrDefault()));
 
     private sealed record KeyOwner(long UserId, string Username, string Role);
 

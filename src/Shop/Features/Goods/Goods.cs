@@ -44,10 +44,11 @@ public sealed class Goods
 
     /// <summary>
     /// What every write of an existing goods row does besides its own change, for plain SQL writers
-    /// (orders' stock, imports): the version grows and the time is <c>$now</c>. The one place, with
+    /// (orders' stock, imports): the version grows and the time is <c>@now</c>. The one place, with
     /// <see cref="Touch"/> for tracked entities, where "every write bumps the version" lives.
+    /// The column is qualified because in an upsert's <c>DO UPDATE</c> PostgreSQL also sees <c>excluded.Version</c>.
     /// </summary>
-    public const string TouchSql = "Version = Version + 1, UpdatedAt = $now";
+    public const string TouchSql = "Version = goods.Version + 1, UpdatedAt = @now";
 
     /// <summary>The entity side of <see cref="TouchSql"/>.</summary>
     public void Touch(DateTime now)

@@ -137,6 +137,8 @@ public static class GoodsApi
         context.Request.EnableBuffering();
         await context.Request.Body.DrainAsync(cancellationToken);
         using var turn = await gate.EnterAsync(cancellationToken);
+        // On PostgreSQL the row lock's transaction is the write's; on SQLite each attempt has its own.
+        await using var rowLock = await RowLock.TakeAsync(db, "goods", id, cancellationToken);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         while (true)
         {
@@ -144,12 +146,12 @@ public static class GoodsApi
             context.Request.Body.Position = 0;
             (await readBody(goods)).ApplyTo(goods);
             goods.Touch(clock.UtcNowToTheSecond());
-            await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+            await using (var transaction = rowLock is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null)
             {
                 if (await TrySaveAsync(db, goods, cancellationToken))
                 {
                     await changes.RecordAsync(db, [goods.Id], cancellationToken);
-                    await transaction.CommitAsync(cancellationToken);
+                    await (transaction ?? rowLock!).CommitAsync(cancellationToken);
                     changes.Committed([goods.Id]);
                     logs.CreateLogger(typeof(GoodsApi)).Info("Goods {GoodsId} ({Sku}) {Change} by {User}", goods.Id, goods.Sku, verb, Policies.NameOf(context));
                     return Written(context, goods, StatusCodes.Status200OK);

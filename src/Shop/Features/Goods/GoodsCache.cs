@@ -31,7 +31,7 @@ public sealed class GoodsCache : BackgroundService
     private static readonly TimeSpan MaxQuiet = TimeSpan.FromMinutes(5);
 
     private static readonly Func<ShopDb, long, IAsyncEnumerable<GoodsChange>> ChangesAfter =
-        EF.CompileAsyncQuery((ShopDb db, long seen) => db.Set<GoodsChange>().Where(c => c.Id > seen).OrderBy(c => c.Id).Take(BatchSize));
+        CompiledPerContext.Of(() => EF.CompileAsyncQuery((ShopDb db, long seen) => db.Set<GoodsChange>().Where(c => c.Id > seen).OrderBy(c => c.Id).Take(BatchSize)));
 
     private readonly IServiceScopeFactory _scopes;
     private readonly DatabaseChanges _database;

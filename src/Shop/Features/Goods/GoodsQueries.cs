@@ -9,7 +9,7 @@ internal static class GoodsQueries
 {
     /// <summary>Compiled once: the read path skips LINQ translation on every request.</summary>
     public static readonly Func<ShopDb, long, CancellationToken, Task<Goods?>> ById =
-        EF.CompileAsyncQuery((ShopDb db, long id, CancellationToken _) => db.Set<Goods>().FirstOrDefault(g => g.Id == id));
+        CompiledPerContext.Of(() => EF.CompileAsyncQuery((ShopDb db, long id, CancellationToken _) => db.Set<Goods>().FirstOrDefault(g => g.Id == id)));
 
     public static IQueryable<Goods> Filter(IQueryable<Goods> goods, GoodsFilter filter)
     {

@@ -20,10 +20,10 @@ public sealed class GoodsStock(ShopDb db, GoodsChangeLog log)
     public async Task<long?> TryTakeAsync(long goodsId, int quantity, DateTime now, CancellationToken cancellationToken)
     {
         await using var take = Sql.Command(db, $"""
-            UPDATE goods SET Stock = Stock - $quantity, {Goods.TouchSql}
-            WHERE Id = $id AND Stock >= $quantity
+            UPDATE goods SET Stock = Stock - @quantity, {Goods.TouchSql}
+            WHERE Id = @id AND Stock >= @quantity
             RETURNING PriceCents
-            """, ("$quantity", quantity), ("$now", now), ("$id", goodsId));
+            """, ("@quantity", quantity), ("@now", now), ("@id", goodsId));
         if (await take.ExecuteScalarAsync(cancellationToken) is long price)
         {
             // Kept even if the caller rolls back to a savepoint: retiring an unchanged goods costs one miss.
@@ -36,8 +36,8 @@ public sealed class GoodsStock(ShopDb db, GoodsChangeLog log)
     /// <summary>Gives back what a cancelled order took. A goods deleted since has nothing to give back to.</summary>
     public async Task GiveBackAsync(long goodsId, int quantity, DateTime now, CancellationToken cancellationToken)
     {
-        await using var give = Sql.Command(db, $"UPDATE goods SET Stock = Stock + $quantity, {Goods.TouchSql} WHERE Id = $id",
-            ("$quantity", quantity), ("$now", now), ("$id", goodsId));
+        await using var give = Sql.Command(db, $"UPDATE goods SET Stock = Stock + @quantity, {Goods.TouchSql} WHERE Id = @id",
+            ("@quantity", quantity), ("@now", now), ("@id", goodsId));
         if (await give.ExecuteNonQueryAsync(cancellationToken) > 0)
         {
             _written.Add(goodsId);

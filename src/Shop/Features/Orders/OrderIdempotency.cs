@@ -27,8 +27,8 @@ internal static class OrderIdempotency
     /// lookup in microseconds, so this beats one query with a list parameter.
     /// </summary>
     private static readonly Func<ShopDb, long, CancellationToken, Task<GoodsName?>> FindGoods =
-        EF.CompileAsyncQuery((ShopDb db, long id, CancellationToken _) =>
-            db.Set<Goods.Goods>().Where(g => g.Id == id).Select(g => new GoodsName(g.Sku, g.Name)).FirstOrDefault());
+        CompiledPerContext.Of(() => EF.CompileAsyncQuery((ShopDb db, long id, CancellationToken _) =>
+            db.Set<Goods.Goods>().Where(g => g.Id == id).Select(g => new GoodsName(g.Sku, g.Name)).FirstOrDefault()));
 
     private sealed record GoodsName(string Sku, string Name);
 

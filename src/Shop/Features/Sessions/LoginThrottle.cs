@@ -15,13 +15,14 @@ namespace Shop.Features.Sessions;
 /// change count alike. Counted in the database so that it holds across restarts and instances.
 /// </summary>
 /// <remarks>
-/// The attempts of one username take turns in this process (a lock per username, striped): each
-/// counts the failures, checks its password and records the outcome before the next one starts.
-/// Checking and recording without turns let concurrent guesses all pass the check while their
-/// password hashes were computed, so more than five got through; counting an attempt as a failure
-/// before its check (the previous fix) made simultaneous right passwords throttle each other.
-/// Across processes the count and the record are separate statements, so two instances can each
-/// let one more guess through at the same moment.
+/// The attempts of one username take turns: each counts the failures, checks its password and
+/// records the outcome before the next one starts. Checking and recording without turns let
+/// concurrent guesses all pass the check while their password hashes were computed, so more than
+/// five got through; counting an attempt as a failure before its check made simultaneous right
+/// passwords throttle each other. In this process the turn is a lock per username (striped); across
+/// instances and processes it is a row in <c>login_turns</c>, taken with one conditional upsert (the
+/// same statement on SQLite and PostgreSQL) and held as a lease, so an instance that dies in the
+/// middle of an attempt blocks the username for <see cref="TurnLease"/> at most.
 /// </remarks>
 public sealed class LoginThrottle(ShopDb db, TimeProvider clock, ILogger<LoginThrottle> logger) : ILoginThrottle
 {
@@ -29,7 +30,10 @@ public sealed class LoginThrottle(ShopDb db, TimeProvider clock, ILogger<LoginTh
     public const int KeyMax = 128;
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(15);
 
-    /// <summary>Turns per username: a fixed set of locks, so there is nothing to clean up.</summary>
+    /// <summary>How long a turn is kept for an attempt whose instance stopped answering; an attempt takes milliseconds.</summary>
+    public static readonly TimeSpan TurnLease = TimeSpan.FromSeconds(10);
+
+    /// <summary>Turns per username in this process: a fixed set of locks, so there is nothing to clean up.</summary>
     private static readonly SemaphoreSlim[] Turns = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
 
     /// <summary>
@@ -37,12 +41,14 @@ public sealed class LoginThrottle(ShopDb db, TimeProvider clock, ILogger<LoginTh
     /// fill of failures. Dispose the result once <see cref="FailedAsync"/> or <see cref="SucceededAsync"/>
     /// has recorded the outcome.
     /// </summary>
-    public async Task<IDisposable> BeginAttemptAsync(string username, CancellationToken cancellationToken)
+    public async Task<IAsyncDisposable> BeginAttemptAsync(string username, CancellationToken cancellationToken)
     {
         var key = Key(username);
-        var turn = await SemaphoreTurn.EnterAsync(Turns[(uint)StringComparer.Ordinal.GetHashCode(key) % (uint)Turns.Length], cancellationToken);
+        var local = await SemaphoreTurn.EnterAsync(Turns[(uint)StringComparer.Ordinal.GetHashCode(key) % (uint)Turns.Length], cancellationToken);
+        SharedTurn? turn = null;
         try
         {
+            turn = await SharedTurn.TakeAsync(db, key, local, cancellationToken);
             var now = clock.GetUtcNow().UtcDateTime;
             // Failures that left the window count for nothing; dropping them keeps the table small.
             await db.Set<LoginFailure>().Where(f => f.NormalizedUsername == key && f.FailedAt <= now - Window).ExecuteDeleteAsync(cancellationToken);
@@ -61,8 +67,49 @@ public sealed class LoginThrottle(ShopDb db, TimeProvider clock, ILogger<LoginTh
         }
         catch
         {
-            turn.Dispose();
+            await (turn?.DisposeAsync() ?? ValueTask.CompletedTask);
+            local.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>The username's turn across instances: its row in <c>login_turns</c>, and this process's lock.</summary>
+    private sealed class SharedTurn(ShopDb db, string key, string holder, IDisposable local) : IAsyncDisposable
+    {
+        public static async Task<SharedTurn> TakeAsync(ShopDb db, string key, IDisposable local, CancellationToken cancellationToken)
+        {
+            var holder = Guid.NewGuid().ToString("N");
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            for (var pause = 1; ; pause = Math.Min(pause * 2, 50))
+            {
+                // Wall-clock time, not the service clock: a lease is about a process being alive.
+                var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+                await using var take = Sql.Command(db, """
+                    INSERT INTO login_turns (NormalizedUsername, Holder, LeaseUntil) VALUES (@key, @holder, @until)
+                    ON CONFLICT (NormalizedUsername) DO UPDATE SET Holder = excluded.Holder, LeaseUntil = excluded.LeaseUntil
+                    WHERE login_turns.LeaseUntil <= @now
+                    """, ("@key", key), ("@holder", holder), ("@until", now + (long)TurnLease.TotalMilliseconds), ("@now", now));
+                if (await take.ExecuteNonQueryAsync(cancellationToken) == 1)
+                {
+                    return new SharedTurn(db, key, holder, local);
+                }
+                // Another instance's attempt for this username is running: it takes milliseconds.
+                await Task.Delay(pause, cancellationToken);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await using var release = Sql.Command(db, "DELETE FROM login_turns WHERE NormalizedUsername = @key AND Holder = @holder",
+                    ("@key", key), ("@holder", holder));
+                await release.ExecuteNonQueryAsync(CancellationToken.None);
+            }
+            finally
+            {
+                local.Dispose();
+            }
         }
     }
 

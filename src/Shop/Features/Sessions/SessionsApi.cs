@@ -53,7 +53,7 @@ public static class SessionsApi
         v.Text("username", input.Username, 1, 1024, required: true);
         v.Text("password", input.Password, 1, 1024, required: true);
         v.ThrowIfInvalid();
-        using var turn = await throttle.BeginAttemptAsync(input.Username!, cancellationToken);
+        await using var turn = await throttle.BeginAttemptAsync(input.Username!, cancellationToken);
         var user = await accounts.CheckCredentialsAsync(input.Username!, input.Password!, cancellationToken);
         var log = logs.CreateLogger(typeof(SessionsApi));
         if (user is null)

@@ -88,7 +88,7 @@ public static class UsersApi
         v.ThrowIfInvalid();
         // Guessing current_password with a stolen session is guessing the password: it counts
         // towards the same throttle as logins.
-        using var turn = await throttle.BeginAttemptAsync(user.Username, cancellationToken);
+        await using var turn = await throttle.BeginAttemptAsync(user.Username, cancellationToken);
         if (!await accounts.PasswordMatchesAsync(user, change.CurrentPassword!, cancellationToken))
         {
             await throttle.FailedAsync(user.Username, cancellationToken);

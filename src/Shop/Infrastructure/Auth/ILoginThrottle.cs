@@ -7,7 +7,7 @@ namespace Shop.Infrastructure.Auth;
 public interface ILoginThrottle
 {
     /// <summary>Starts an attempt for <paramref name="username"/> (a 429 when it is locked out); dispose it when done.</summary>
-    Task<IDisposable> BeginAttemptAsync(string username, CancellationToken cancellationToken);
+    Task<IAsyncDisposable> BeginAttemptAsync(string username, CancellationToken cancellationToken);
 
     Task FailedAsync(string username, CancellationToken cancellationToken);
 

@@ -34,6 +34,11 @@ public sealed class DatabaseChanges(ShopSettings settings) : IDisposable
     /// <summary>The current change number, or null when it cannot be read (then nothing may be cached).</summary>
     public long? Current()
     {
+        if (settings.OnPostgres)
+        {
+            // No change number on PostgreSQL yet: "unknown" makes every read go to the database.
+            return null;
+        }
         lock (_lock)
         {
             try

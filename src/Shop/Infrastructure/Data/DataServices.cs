@@ -1,8 +1,8 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Npgsql;
 using Shop.Hosting;
 
 namespace Shop.Infrastructure.Data;
@@ -11,20 +11,33 @@ public static class DataServices
 {
     /// <summary>
     /// A pooled context: the read path reuses context instances instead of building one per request.
+    /// The <c>database</c> setting chooses the provider: a PostgreSQL URI, or a SQLite file.
     /// </summary>
     public static IServiceCollection AddShopData(this IServiceCollection services, ShopSettings settings)
     {
-        services.AddDbContextPool<ShopDb>(options => Configure(options, settings.SqliteConnectionString));
+        if (settings.OnPostgres)
+        {
+            var connectionString = PostgresUri.ToConnectionString(settings.Database);
+            services.AddDbContextPool<ShopDb, PostgresShopDb>(options => ConfigurePostgres(options, connectionString));
+        }
+        else
+        {
+            services.AddDbContextPool<ShopDb, SqliteShopDb>(options => ConfigureSqlite(options, settings.SqliteConnectionString));
+        }
         services.AddSingleton<WriteGate>();
         services.AddSingleton<Cache.DatabaseChanges>();
         return services;
     }
 
-    internal static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, string connectionString) =>
+    internal static DbContextOptionsBuilder ConfigureSqlite(DbContextOptionsBuilder options, string connectionString) =>
+        Common(options.UseSqlite(connectionString).AddInterceptors(SqlitePragmas.Instance));
+
+    internal static DbContextOptionsBuilder ConfigurePostgres(DbContextOptionsBuilder options, string connectionString) =>
+        Common(options.UseNpgsql(connectionString).UseLowerCaseNamingConvention());
+
+    private static DbContextOptionsBuilder Common(DbContextOptionsBuilder options) =>
         options
-            .UseSqlite(connectionString)
             .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking)
-            .AddInterceptors(SqlitePragmas.Instance)
             // A failed command is usually an expected answer (a duplicate sku becomes a 409), so EF must
             // not log it as ERROR; the request pipeline logs what is really unexpected.
             .ConfigureWarnings(w => w
@@ -34,18 +47,26 @@ public static class DataServices
                 .Log((RelationalEventId.ConnectionError, LogLevel.Debug)));
 
     /// <summary>
-    /// Creates or upgrades the schema and switches the file to WAL mode, which lets readers go on
-    /// while one writer commits. WAL is a property of the file, so setting it once is enough.
+    /// Creates or upgrades the schema with the migrations of the context's provider. A SQLite file
+    /// is also switched to WAL mode, which lets readers go on while one writer commits; WAL is a
+    /// property of the file, so setting it once is enough.
     /// </summary>
     public static async Task MigrateAsync(ShopDb db, CancellationToken cancellationToken)
     {
         await db.Database.MigrateAsync(cancellationToken);
-        await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        if (db.Database.IsSqlite())
+        {
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
     }
 
-    /// <summary>True when the exception is a unique-constraint violation (a duplicate key).</summary>
-    public static bool IsUniqueViolation(DbUpdateException exception) =>
-        exception.InnerException is SqliteException { SqliteExtendedErrorCode: 2067 or 1555 };
+    /// <summary>True when the exception is a unique-constraint violation (a duplicate key), on either database.</summary>
+    public static bool IsUniqueViolation(DbUpdateException exception) => exception.InnerException switch
+    {
+        SqliteException sqlite => sqlite.SqliteExtendedErrorCode is 2067 or 1555,
+        PostgresException postgres => postgres.SqlState == PostgresErrorCodes.UniqueViolation,
+        _ => false,
+    };
 }
 
 /// <summary>
@@ -103,16 +124,5 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
             // A file that is not a database fails here first; leave the error to the statement that
             // needed the database, where it is reported (readiness answers 503 and logs it).
         }
-    }
-}
-
-/// <summary>Lets <c>dotnet ef</c> build the context without starting the service.</summary>
-public sealed class ShopDbDesignTimeFactory : IDesignTimeDbContextFactory<ShopDb>
-{
-    public ShopDb CreateDbContext(string[] args)
-    {
-        var options = new DbContextOptionsBuilder<ShopDb>();
-        DataServices.Configure(options, "Data Source=design.db");
-        return new ShopDb(options.Options);
     }
 }

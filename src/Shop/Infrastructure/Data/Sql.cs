@@ -7,6 +7,10 @@ namespace Shop.Infrastructure.Data;
 /// <summary>
 /// Plain SQL commands on the context's connection and transaction, for the few statements EF
 /// cannot express: UPDATE ... RETURNING claims and bulk upserts with prepared parameters.
+/// The same text runs on both databases: parameters are written <c>@name</c> (Microsoft.Data.Sqlite
+/// and Npgsql both read that form) and identifiers unquoted (PostgreSQL's are lower case, see
+/// <see cref="PostgresShopDb"/>); scalars are read with <see cref="Convert"/>, as an <c>integer</c>
+/// column comes back as a 32-bit value from PostgreSQL and as a 64-bit one from SQLite.
 /// </summary>
 public static class Sql
 {

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
+using Shop.Hosting;
 
 namespace Shop.Infrastructure.Data;
 
@@ -9,10 +10,14 @@ namespace Shop.Infrastructure.Data;
 /// Microsoft.Data.Sqlite's busy retry (up to 150 ms at a time), which cut order acceptance to tens
 /// per second under load; queued here, the next writer starts microseconds after the last commit.
 /// Other processes on the same file still meet SQLite's own locking.
+/// <para>
+/// On PostgreSQL the gate is open: writers run concurrently, and row locks and conditional updates
+/// hold the invariants there.
+/// </para>
 /// </summary>
-public sealed class WriteGate
+public sealed class WriteGate(ShopSettings settings)
 {
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly SemaphoreSlim? _gate = settings.OnPostgres ? null : new(1, 1);
 
     /// <summary>
     /// How long a writer waits for the gate: as long as SQLite's busy wait, so that writers queued
@@ -22,7 +27,16 @@ public sealed class WriteGate
 
     /// <summary>Waits for the gate (at most <see cref="MaxWait"/>, then <see cref="DatabaseBusyException"/>); dispose the result to leave it.</summary>
     public async Task<IDisposable> EnterAsync(CancellationToken cancellationToken) =>
-        await SemaphoreTurn.TryEnterAsync(_gate, MaxWait, cancellationToken) ?? throw new DatabaseBusyException();
+        _gate is null ? Open.Instance : (await SemaphoreTurn.TryEnterAsync(_gate, MaxWait, cancellationToken) ?? throw new DatabaseBusyException());
+
+    private sealed class Open : IDisposable
+    {
+        public static readonly Open Instance = new();
+
+        public void Dispose()
+        {
+        }
+    }
 
     /// <summary>Begins a write transaction inside the gate; disposing it rolls back what was not committed and leaves the gate.</summary>
     public async Task<GatedTransaction> BeginAsync(ShopDb db, CancellationToken cancellationToken)

@@ -101,8 +101,8 @@ public abstract class LeasedQueue(IServiceScopeFactory scopes, QueueOptions opti
         await db.Database.OpenConnectionAsync(cancellationToken);
         var holders = new List<string>();
         await using (var select = Sql.Command(db,
-            $"SELECT DISTINCT ClaimedBy FROM {Table} WHERE {Waiting} AND substr(ClaimedBy, 1, length($prefix)) = $prefix AND ClaimedBy <> $me",
-            ("$prefix", prefix), ("$me", options.WorkerId)))
+            $"SELECT DISTINCT ClaimedBy FROM {Table} WHERE {Waiting} AND substr(ClaimedBy, 1, length(@prefix)) = @prefix AND ClaimedBy <> @me",
+            ("@prefix", prefix), ("@me", options.WorkerId)))
         await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
@@ -114,7 +114,7 @@ public abstract class LeasedQueue(IServiceScopeFactory scopes, QueueOptions opti
         foreach (var holder in holders.Where(h => !IsRunning(h[prefix.Length..])))
         {
             await using var release = Sql.Command(db,
-                $"UPDATE {Table} SET ClaimedBy = NULL, LeaseUntil = NULL WHERE {Waiting} AND ClaimedBy = $holder", ("$holder", holder));
+                $"UPDATE {Table} SET ClaimedBy = NULL, LeaseUntil = NULL WHERE {Waiting} AND ClaimedBy = @holder", ("@holder", holder));
             int taken;
             using (await gate.EnterAsync(cancellationToken))
             {
@@ -157,14 +157,17 @@ public abstract class LeasedQueue(IServiceScopeFactory scopes, QueueOptions opti
     private async Task<IReadOnlyList<Lease>> ClaimAsync(ShopDb db, CancellationToken cancellationToken)
     {
         // One statement, in a write transaction: the choice and the claim cannot be split by
-        // another worker. (On PostgreSQL the inner SELECT takes FOR UPDATE SKIP LOCKED.)
+        // another worker. On SQLite the transaction holds the database's one write lock; on
+        // PostgreSQL the inner SELECT locks the rows it picks and skips rows another instance's
+        // claim has locked, so concurrent claims take disjoint batches instead of waiting in turn.
         var now = NowMs;
+        var skipLocked = db.Database.IsNpgsql() ? "FOR UPDATE SKIP LOCKED" : "";
         await using var transaction = await gate.BeginAsync(db, cancellationToken);
         await using var claim = Sql.Command(db, $"""
-            UPDATE {Table} SET ClaimedBy = $worker, LeaseUntil = $until, Attempts = Attempts + 1
-            WHERE Id IN (SELECT Id FROM {Table} WHERE {Waiting} AND (LeaseUntil IS NULL OR LeaseUntil <= $now) ORDER BY Id LIMIT $batch)
+            UPDATE {Table} SET ClaimedBy = @worker, LeaseUntil = @until, Attempts = Attempts + 1
+            WHERE Id IN (SELECT Id FROM {Table} WHERE {Waiting} AND (LeaseUntil IS NULL OR LeaseUntil <= @now) ORDER BY Id LIMIT @batch {skipLocked})
             RETURNING Id, Attempts
-            """, ("$worker", options.WorkerId), ("$until", now + (long)options.Lease.TotalMilliseconds), ("$now", now), ("$batch", options.ClaimBatch));
+            """, ("@worker", options.WorkerId), ("@until", now + (long)options.Lease.TotalMilliseconds), ("@now", now), ("@batch", options.ClaimBatch));
         var leases = new List<Lease>();
         await using (var reader = await claim.ExecuteReaderAsync(cancellationToken))
         {
@@ -177,7 +180,7 @@ public abstract class LeasedQueue(IServiceScopeFactory scopes, QueueOptions opti
         // worker holds are not waiting any more: counting them left the depth at 1 after the last
         // order was confirmed, until the next claim.
         await using var count = Sql.Command(db, $"SELECT COUNT(*) FROM {Table} WHERE {Waiting} AND ClaimedBy IS NULL");
-        Interlocked.Exchange(ref _depth, (long)(await count.ExecuteScalarAsync(cancellationToken))!);
+        Interlocked.Exchange(ref _depth, Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture));
         await transaction.CommitAsync(cancellationToken);
         leases.Sort((a, b) => a.Id.CompareTo(b.Id));
         return leases;
@@ -247,8 +250,8 @@ public abstract class LeasedQueue(IServiceScopeFactory scopes, QueueOptions opti
         try
         {
             await using var release = Sql.Command(db,
-                $"UPDATE {Table} SET ClaimedBy = NULL, LeaseUntil = $until WHERE Id = $id AND ClaimedBy = $worker",
-                ("$until", notBeforeMs), ("$id", lease.Id), ("$worker", lease.Worker));
+                $"UPDATE {Table} SET ClaimedBy = NULL, LeaseUntil = @until WHERE Id = @id AND ClaimedBy = @worker",
+                ("@until", notBeforeMs), ("@id", lease.Id), ("@worker", lease.Worker));
             await db.Database.OpenConnectionAsync(cancellationToken);
             using (await gate.EnterAsync(cancellationToken))
             {

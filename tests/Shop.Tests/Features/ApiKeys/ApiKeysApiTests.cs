@@ -3,8 +3,12 @@ using System.Text.Json.Nodes;
 
 namespace Shop.Tests.Features.ApiKeys;
 
-public sealed class ApiKeysApiTests
+public abstract class ApiKeysApiTests
 {
+    public sealed class OnSqlite : ApiKeysApiTests;
+
+    public sealed class OnPostgres : ApiKeysApiTests, IOnPostgres;
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]

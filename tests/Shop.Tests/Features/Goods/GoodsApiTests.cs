@@ -4,8 +4,12 @@ using System.Text.Json.Nodes;
 
 namespace Shop.Tests.Features.Goods;
 
-public sealed class GoodsApiTests
+public abstract class GoodsApiTests
 {
+    public sealed class OnSqlite : GoodsApiTests;
+
+    public sealed class OnPostgres : GoodsApiTests, IOnPostgres;
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     internal static async Task<JsonNode> CreateAsync(

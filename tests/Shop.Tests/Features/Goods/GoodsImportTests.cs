@@ -5,8 +5,12 @@ using Shop.Tests.Features.Jobs;
 
 namespace Shop.Tests.Features.Goods;
 
-public sealed class GoodsImportTests
+public abstract class GoodsImportTests
 {
+    public sealed class OnSqlite : GoodsImportTests;
+
+    public sealed class OnPostgres : GoodsImportTests, IOnPostgres;
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     internal static async Task<JsonNode> ImportAsync(HttpClient admin, string body, string mediaType, bool bom = false)

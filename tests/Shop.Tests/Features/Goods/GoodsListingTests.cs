@@ -4,8 +4,12 @@ using System.Text.Json.Nodes;
 
 namespace Shop.Tests.Features.Goods;
 
-public sealed class GoodsListingTests
+public abstract class GoodsListingTests
 {
+    public sealed class OnSqlite : GoodsListingTests;
+
+    public sealed class OnPostgres : GoodsListingTests, IOnPostgres;
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static async Task<ShopApp> StartWithGoodsAsync(int count)

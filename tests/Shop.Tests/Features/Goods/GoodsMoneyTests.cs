@@ -8,8 +8,12 @@ namespace Shop.Tests.Features.Goods;
 /// Prices are never rounded: more than 2 decimals is a 400 (or a bad import row) however many
 /// digits the number has, so also beyond the 28-29 significant digits a decimal can hold.
 /// </summary>
-public sealed class GoodsMoneyTests
+public abstract class GoodsMoneyTests
 {
+    public sealed class OnSqlite : GoodsMoneyTests;
+
+    public sealed class OnPostgres : GoodsMoneyTests, IOnPostgres;
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     // Every notation is covered by Rest/MoneyTests; a few show that each write path uses the exact reading.

@@ -2,8 +2,12 @@ using System.Net;
 
 namespace Shop.Tests.Features.Goods;
 
-public sealed class GoodsValidationTests
+public abstract class GoodsValidationTests
 {
+    public sealed class OnSqlite : GoodsValidationTests;
+
+    public sealed class OnPostgres : GoodsValidationTests, IOnPostgres;
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Theory]

@@ -7,8 +7,12 @@ using Shop.Infrastructure.Queue;
 
 namespace Shop.Tests.Features.Jobs;
 
-public sealed class JobsApiTests
+public abstract class JobsApiTests
 {
+    public sealed class OnSqlite : JobsApiTests;
+
+    public sealed class OnPostgres : JobsApiTests, IOnPostgres;
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]

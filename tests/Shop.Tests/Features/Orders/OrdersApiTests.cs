@@ -4,8 +4,12 @@ using static Shop.Tests.Support.OrderTesting;
 
 namespace Shop.Tests.Features.Orders;
 
-public sealed class OrdersApiTests
+public abstract class OrdersApiTests
 {
+    public sealed class OnSqlite : OrdersApiTests;
+
+    public sealed class OnPostgres : OrdersApiTests, IOnPostgres;
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]

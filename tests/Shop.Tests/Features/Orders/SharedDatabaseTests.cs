@@ -4,16 +4,20 @@ using static Shop.Tests.Support.OrderTesting;
 namespace Shop.Tests.Features.Orders;
 
 /// <summary>Several instances on one database: each order is processed by exactly one of them.</summary>
-public sealed partial class SharedDatabaseTests
+public abstract partial class SharedDatabaseTests
 {
+    public sealed class OnSqlite : SharedDatabaseTests;
+
+    public sealed class OnPostgres : SharedDatabaseTests, IOnPostgres;
+
     [GeneratedRegex(@"ordered .*: order (\d+), total")]
     private static partial Regex ConfirmedLine();
 
     [Fact]
     public async Task TwoInstancesWithWorkersShareTheQueueAndNeverProcessAnOrderTwice()
     {
-        using var folder = new TempFolder();
-        var database = folder.File("shop.db");
+        await using var shared = await TestDatabase.CreateAsync();
+        var database = shared.Setting;
         await using var first = await ShopApp.StartAsync(s => s with { Database = database });
         await using var second = await ShopApp.StartAsync(s => s with { Database = database });
         using var admin = first.AdminClient();

@@ -9,8 +9,12 @@ using Shop.Features.Users;
 namespace Shop.Tests.Features.Sessions;
 
 /// <summary>What the login module must never give away: which usernames exist, and any secret in the clear.</summary>
-public sealed class LoginSecurityTests
+public abstract class LoginSecurityTests
 {
+    public sealed class OnSqlite : LoginSecurityTests;
+
+    public sealed class OnPostgres : LoginSecurityTests, IOnPostgres;
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static Task<HttpResponseMessage> LogInAsync(ShopApp shop, string username, string password) =>
@@ -105,7 +109,10 @@ public sealed class LoginSecurityTests
     private static bool DatabaseHolds(ShopApp shop, string secret)
     {
         var needle = Encoding.UTF8.GetBytes(secret);
-        return Directory.GetFiles(Path.GetDirectoryName(shop.Settings.Database)!, "shop.db*")
+        var files = shop.Settings.OnPostgres
+            ? PostgresServer.GetAsync().Result.DataFilesAsync(shop.Settings.Database).Result
+            : Directory.GetFiles(Path.GetDirectoryName(shop.Settings.Database)!, "shop.db*");
+        return files
             .Any(file =>
             {
                 using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);

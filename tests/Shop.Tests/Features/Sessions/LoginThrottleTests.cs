@@ -5,8 +5,12 @@ using Shop.Features.Sessions;
 
 namespace Shop.Tests.Features.Sessions;
 
-public sealed class LoginThrottleTests
+public abstract class LoginThrottleTests
 {
+    public sealed class OnSqlite : LoginThrottleTests;
+
+    public sealed class OnPostgres : LoginThrottleTests, IOnPostgres;
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static Task<HttpResponseMessage> LogInAsync(ShopApp shop, string username, string password) =>
@@ -62,8 +66,8 @@ public sealed class LoginThrottleTests
     [Fact]
     public async Task ThrottlingHoldsAcrossARestart()
     {
-        using var folder = new TempFolder();
-        var database = folder.File("shop.db");
+        await using var shared = await TestDatabase.CreateAsync();
+        var database = shared.Setting;
         await using (var first = await ShopApp.StartAsync(s => s with { Database = database }))
         {
             await first.CreateUserAsync("carol");

@@ -4,8 +4,12 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Shop.Tests.Features.Sessions;
 
-public sealed class SessionsApiTests
+public abstract class SessionsApiTests
 {
+    public sealed class OnSqlite : SessionsApiTests;
+
+    public sealed class OnPostgres : SessionsApiTests, IOnPostgres;
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static StringContent Login(string username, string password) =>

@@ -4,8 +4,12 @@ using System.Text.Json.Nodes;
 namespace Shop.Tests.Features.Users;
 
 /// <summary>PATCH and DELETE of <c>/api/v1/users/{id}</c>.</summary>
-public sealed class UserChangesTests
+public abstract class UserChangesTests
 {
+    public sealed class OnSqlite : UserChangesTests;
+
+    public sealed class OnPostgres : UserChangesTests, IOnPostgres;
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static HttpRequestMessage Patch(long id, JsonObject body) =>

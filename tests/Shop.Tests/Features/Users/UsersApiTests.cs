@@ -3,8 +3,12 @@ using System.Text.Json.Nodes;
 
 namespace Shop.Tests.Features.Users;
 
-public sealed class UsersApiTests
+public abstract class UsersApiTests
 {
+    public sealed class OnSqlite : UsersApiTests;
+
+    public sealed class OnPostgres : UsersApiTests, IOnPostgres;
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static StringContent Registration(string username, string password = ShopApp.Password, string? email = null) =>

@@ -35,7 +35,7 @@ public sealed class GoodsImportJob(TimeProvider clock, GoodsChangeLog changes) :
     private const string OnConflict =
         $"""
         DO UPDATE SET Name = excluded.Name, NameFolded = excluded.NameFolded,
-            Description = excluded.Description, PriceCents = excluded.PriceCents, Stock = COALESCE($stock, goods.Stock),
+            Description = excluded.Description, PriceCents = excluded.PriceCents, Stock = COALESCE(@stock, goods.Stock),
             Category = excluded.Category, {Goods.TouchSql}
         """;
 

@@ -7,10 +7,10 @@ using Shop.Infrastructure.Data;
 
 #nullable disable
 
-namespace Shop.Infrastructure.Data.Migrations
+namespace Shop.Infrastructure.Data.Migrations.Sqlite
 {
-    [DbContext(typeof(ShopDb))]
-    partial class ShopDbModelSnapshot : ModelSnapshot
+    [DbContext(typeof(SqliteShopDb))]
+    partial class SqliteShopDbModelSnapshot : ModelSnapshot
     {
         protected override void BuildModel(ModelBuilder modelBuilder)
         {
@@ -307,6 +307,25 @@ namespace Shop.Infrastructure.Data.Migrations
                     b.HasIndex("NormalizedUsername", "FailedAt");
 
                     b.ToTable("login_failures", (string)null);
+                });
+
+            modelBuilder.Entity("Shop.Features.Sessions.LoginTurn", b =>
+                {
+                    b.Property<string>("NormalizedUsername")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LeaseUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("NormalizedUsername");
+
+                    b.ToTable("login_turns", (string)null);
                 });
 
             modelBuilder.Entity("Shop.Features.Sessions.Session", b =>

@@ -8,10 +8,10 @@ using Shop.Infrastructure.Data;
 
 #nullable disable
 
-namespace Shop.Infrastructure.Data.Migrations
+namespace Shop.Infrastructure.Data.Migrations.Sqlite
 {
-    [DbContext(typeof(ShopDb))]
-    [Migration("20261201204500_Initial")]
+    [DbContext(typeof(SqliteShopDb))]
+    [Migration("20261124032353_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -113,20 +113,6 @@ namespace Shop.Infrastructure.Data.Migrations
                         .IsUnique();
 
                     b.ToTable("goods", (string)null);
-                });
-
-            modelBuilder.Entity("Shop.Features.Goods.GoodsChange", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long?>("GoodsId")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Id");
-
-                    b.ToTable("goods_changes", (string)null);
                 });
 
             modelBuilder.Entity("Shop.Features.Jobs.Job", b =>

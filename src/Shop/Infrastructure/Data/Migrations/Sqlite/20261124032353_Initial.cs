@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace Shop.Infrastructure.Data.Migrations
+namespace Shop.Infrastructure.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class Initial : Migration
@@ -31,19 +31,6 @@ namespace Shop.Infrastructure.Data.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_goods", x => x.Id);
-                });
-
-            migrationBuilder.CreateTable(
-                name: "goods_changes",
-                columns: table => new
-                {
-                    Id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    GoodsId = table.Column<long>(type: "INTEGER", nullable: true)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("PK_goods_changes", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -297,9 +284,6 @@ namespace Shop.Infrastructure.Data.Migrations
 
             migrationBuilder.DropTable(
                 name: "goods");
-
-            migrationBuilder.DropTable(
-                name: "goods_changes");
 
             migrationBuilder.DropTable(
                 name: "job_payloads");
