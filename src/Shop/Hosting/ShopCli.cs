@@ -12,6 +12,12 @@ public static class ShopCli
 {
     internal static readonly Option<string?> Config = new("--config", "-c") { Description = "Settings file: gunicorn's form (name = value, Python literals), or JSON" };
 
+    /// <summary>The arguments of this run (with the implied <c>serve</c>), for the processes a master or a daemon starts.</summary>
+    public static IReadOnlyList<string> Arguments { get; private set; } = [];
+
+    /// <summary>The <c>--config</c> file of this run, if any.</summary>
+    public static string? ConfigFile { get; private set; }
+
     public static async Task<int> RunAsync(string[] args)
     {
         var root = new RootCommand("Shop: a goods-shop HTTP service. Without a command, 'serve' runs.");
@@ -27,6 +33,7 @@ public static class ShopCli
         {
             args = ["serve", .. args];
         }
+        Arguments = args;
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -37,7 +44,9 @@ public static class ShopCli
             await Console.Error.WriteLineAsync($"shop: error: {string.Join(" ", messages)}");
             return 2;
         }
-        return await parsed.InvokeAsync();
+        // Signals are the service's to handle (graceful_timeout, a master's TERM/INT/QUIT), not cut
+        // short by the parser's own SIGTERM handler, which ends the process 2 s after the signal.
+        return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
     }
 
     /// <summary>Loads settings (file, environment, flags) and runs the command, or prints the one-line error.</summary>
@@ -45,6 +54,7 @@ public static class ShopCli
         ParseResult result, Dictionary<string, string?> flags, Func<ShopSettings, CancellationToken, Task<int>> run, CancellationToken cancellationToken)
     {
         ShopSettings settings;
+        ConfigFile = result.GetValue(Config);
         try
         {
             settings = SettingsLoader.Load(result.GetValue(Config), Environment.GetEnvironmentVariables(), flags);

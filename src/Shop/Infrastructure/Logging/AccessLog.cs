@@ -23,7 +23,10 @@ public sealed class AccessLog : IDisposable
 
     private readonly Logger? _logger;
 
-    public AccessLog(string? target)
+    /// <param name="target">The file, <c>-</c> for standard output, null for none.</param>
+    /// <param name="shared">Several processes (a master's workers) write the file: each line is appended
+    /// whole under a lock across processes, unbuffered (the file sink cannot share a buffered file).</param>
+    public AccessLog(string? target, bool shared = false)
     {
         if (target is null)
         {
@@ -36,7 +39,7 @@ public sealed class AccessLog : IDisposable
             // which was 14 % of the CPU of a GET. A crash can lose the last second of access lines;
             // the service log, which says what went wrong, stays unbuffered.
             : configuration.WriteTo.Async(s => s.File(target, outputTemplate: "{Message:l}{NewLine}", encoding: new System.Text.UTF8Encoding(false),
-                formatProvider: null, buffered: true, flushToDiskInterval: FlushInterval)))
+                formatProvider: null, buffered: !shared, shared: shared, flushToDiskInterval: shared ? null : FlushInterval)))
             .CreateLogger();
     }
 

@@ -30,7 +30,7 @@ public static class LoggingSetup
         services.AddSerilog((provider, configuration) => Configure(configuration, settings)
             .Enrich.With(new RequestLogEnricher(provider.GetRequiredService<IHttpContextAccessor>()))
             .WriteTo.Sink(new LogEventCounterSink(provider.GetRequiredService<ShopMetrics>())), preserveStaticLogger: true);
-        services.AddSingleton(new AccessLog(settings.AccessLogfile));
+        services.AddSingleton(new AccessLog(settings.AccessLogfile, shared: settings.UsesMaster));
         return services;
     }
 
@@ -57,7 +57,8 @@ public static class LoggingSetup
         {
             null => sink.Console(formatter, standardErrorFromLevel: LogEventLevel.Verbose),
             "-" => sink.Console(formatter),
-            var path => sink.File(formatter, path, encoding: new System.Text.UTF8Encoding(false)),
+            // A master and its workers write one file: shared appends whole lines under a lock across processes.
+            var path => sink.File(formatter, path, encoding: new System.Text.UTF8Encoding(false), shared: settings.UsesMaster),
         });
     }
 

@@ -4,6 +4,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Shop.Hosting;
+using Shop.Hosting.Processes;
 
 namespace Shop.Infrastructure.Metrics;
 
@@ -26,6 +27,11 @@ public static class MetricsSetup
     public static IServiceCollection AddShopMetrics(this IServiceCollection services, ShopSettings settings)
     {
         services.AddSingleton<ShopMetrics>();
+        if (WorkerEnvironment.Current is { } worker)
+        {
+            services.AddSingleton(new MetricsSnapshots(worker.MetricsFolder));
+            services.AddHostedService(provider => provider.GetRequiredService<MetricsSnapshots>());
+        }
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(ServiceName, serviceVersion: typeof(MetricsSetup).Assembly.GetName().Version?.ToString(3)))
             .WithMetrics(metrics =>
@@ -59,7 +65,14 @@ public static class MetricsSetup
         var branch = ((IApplicationBuilder)app).New();
         branch.UseOpenTelemetryPrometheusScrapingEndpoint(meterProvider: null, predicate: _ => true, path: null, configureBranchedPipeline: null, optionsName: null);
         var scrape = branch.Build();
-        app.MapGet("/metrics", (HttpContext context, CancellationToken _) => scrape(context))
+        var snapshots = app.Services.GetService<MetricsSnapshots>();
+        if (snapshots is not null)
+        {
+            snapshots.Scrape = scrape;
+            snapshots.Services = app.Services;
+        }
+        app.MapGet("/metrics", (HttpContext context, CancellationToken cancellationToken) =>
+                snapshots is null ? scrape(context) : snapshots.WriteMergedAsync(context, cancellationToken))
             .WithTags("Operations")
             .WithSummary("Prometheus metrics")
             .WithDescription("Requests by route template, method and status with durations; cache hits and misses; queue depth; job outcomes; orders by status; log events by level; runtime and process.")
