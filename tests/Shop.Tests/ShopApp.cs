@@ -185,26 +185,22 @@ public sealed class ShopApp : IAsyncDisposable
 
     public static async Task<string[]> WaitForLinesAsync(string path, Func<string, bool> predicate)
     {
-        string[] lines = [];
-        // Up to 15 s: a line usually arrives within milliseconds, but a loaded machine running the
-        // suite in parallel can hold the asynchronous writer back, and a wait that runs out fails.
-        for (var attempt = 0; attempt < 300; attempt++)
+        // A line usually arrives within milliseconds, but a loaded machine running the suite in
+        // parallel can hold the asynchronous writer back.
+        return await Poll.UntilAsync(() => ReadLinesAsync(path), lines => lines.Any(predicate),
+            $"a matching line in {path}", describe: lines => string.Join("\n", lines.TakeLast(10)));
+    }
+
+    /// <summary>The lines of a file another process or the app's log sink may be writing; none while it does not exist.</summary>
+    public static async Task<string[]> ReadLinesAsync(string path)
+    {
+        if (!File.Exists(path))
         {
-            if (File.Exists(path))
-            {
-                await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-                using var reader = new StreamReader(stream, Encoding.UTF8);
-                lines = (await reader.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-                if (lines.Any(predicate))
-                {
-                    return lines;
-                }
-            }
-            await Task.Delay(50);
+            return [];
         }
-        // Waiting is asserting: a caller that awaits a line must fail when it never comes.
-        Assert.Fail($"No line of {path} matched within 15 s; the last lines were:\n{string.Join("\n", lines.TakeLast(10))}");
-        return lines;
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return (await reader.ReadToEndAsync(TestContext.Current.CancellationToken)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 
     public async ValueTask DisposeAsync()
@@ -221,63 +217,4 @@ public sealed class ShopApp : IAsyncDisposable
             // A file still held by a closing handle is left for the OS to clean up with /tmp.
         }
     }
-}
-
-/// <summary>Small helpers for JSON over HTTP in tests.</summary>
-public static class Http
-{
-    public static StringContent Json(string json, string mediaType = "application/json") =>
-        new(json, Encoding.UTF8, mediaType);
-
-    public static StringContent Json(JsonNode node) => Json(node.ToJsonString());
-
-    public static async Task<JsonNode> ReadJsonAsync(this HttpResponseMessage response) =>
-        JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
-
-    /// <summary>Asserts the status and the contract's problem body, and returns the body.</summary>
-    public static async Task<JsonNode> AssertProblemAsync(this HttpResponseMessage response, int status, string? error = null)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True((int)response.StatusCode == status, $"expected {status}, got {(int)response.StatusCode}: {text}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var body = JsonNode.Parse(text)!;
-        Assert.Equal(status, (int)body["status"]!);
-        Assert.False(string.IsNullOrWhiteSpace((string?)body["error"]));
-        Assert.Equal(response.Headers.GetValues("X-Request-Id").Single(), (string?)body["request_id"]);
-        if (error is not null)
-        {
-            Assert.Equal(error, (string?)body["error"]);
-        }
-        return body;
-    }
-
-    public static HttpRequestMessage Request(HttpMethod method, string uri, string? json = null, params (string Name, string Value)[] headers)
-    {
-        var request = new HttpRequestMessage(method, uri);
-        if (json is not null)
-        {
-            request.Content = Json(json);
-        }
-        foreach (var (name, value) in headers)
-        {
-            if (!request.Headers.TryAddWithoutValidation(name, value))
-            {
-                request.Content?.Headers.TryAddWithoutValidation(name, value);
-            }
-        }
-        return request;
-    }
-
-    public static MediaTypeWithQualityHeaderValue Accept(string mediaType) => new(mediaType);
-}
-
-/// <summary>A temporary folder, deleted on dispose: for files that outlive one <see cref="ShopApp"/> (a database reused after a restart).</summary>
-public sealed class TempFolder : IDisposable
-{
-    public string Path { get; } = Directory.CreateTempSubdirectory("shop-test-").FullName;
-
-    /// <summary>A path for a file inside the folder.</summary>
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-
-    public void Dispose() => Directory.Delete(Path, recursive: true);
 }

@@ -38,7 +38,7 @@ public static class SeedCommand
             await ShopCli.MigrateAsync(app, ct);
             var watch = Stopwatch.StartNew();
             await using var scope = app.Services.CreateAsyncScope();
-            var added = await GoodsSeed.SeedAsync(scope.ServiceProvider.GetRequiredService<ShopDb>(), result.GetValue(goods), TimeProvider.System, ct);
+            var added = await GoodsSeed.SeedAsync(scope.ServiceProvider.GetRequiredService<ShopDb>(), scope.ServiceProvider.GetRequiredService<GoodsChangeLog>(), result.GetValue(goods), TimeProvider.System, ct);
             Console.WriteLine($"Added {added} goods in {watch.Elapsed.TotalSeconds:0.00} s.");
             return 0;
         }, cancellationToken));

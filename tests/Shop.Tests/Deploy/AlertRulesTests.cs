@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Shop.Infrastructure.Metrics;
-using Shop.Tests.Infrastructure;
 
 namespace Shop.Tests.Deploy;
 

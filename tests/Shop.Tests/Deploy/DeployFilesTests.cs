@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Shop.Hosting;
-using Shop.Tests.Infrastructure;
 
 namespace Shop.Tests.Deploy;
 

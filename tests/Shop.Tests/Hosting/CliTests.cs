@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using Microsoft.Data.Sqlite;
-using Shop.Tests.Infrastructure;
 
 namespace Shop.Tests.Hosting;
 
@@ -120,7 +119,7 @@ public sealed class CliTests : IDisposable
             ["serve", "--bind", $"127.0.0.1:{port}", "--pidfile", pidfile, "--log-file", Path.Combine(Folder, "shop.log")], Environment()))!;
         try
         {
-            await WaitUntilAsync(() => File.Exists(pidfile));
+            await Poll.UntilAsync(() => File.Exists(pidfile), $"the pidfile {pidfile}");
             Assert.Equal($"{process.Id}\n", await File.ReadAllTextAsync(pidfile, Ct));
             using var client = new HttpClient();
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"http://127.0.0.1:{port}/readyz", Ct)).StatusCode);
@@ -156,7 +155,7 @@ public sealed class CliTests : IDisposable
         {
             // The flag's address answers (flag beats environment and file) ...
             using var client = new HttpClient();
-            await WaitUntilAsync(async () => (await TryGetAsync(client, $"http://127.0.0.1:{port}/healthz")) == HttpStatusCode.OK);
+            await Poll.UntilAsync(async () => (await TryGetAsync(client, $"http://127.0.0.1:{port}/healthz")) == HttpStatusCode.OK, $"/healthz on port {port}");
             // ... the environment's INFO level beats the file's ERROR, and the file's log_file is used.
             var lines = await ShopApp.WaitForLinesAsync(Path.Combine(Folder, "file.log"), l => l.Contains(" - INFO - ", StringComparison.Ordinal));
             Assert.Contains(lines, l => l.Contains($"Now listening on: http://127.0.0.1:{port}", StringComparison.Ordinal));
@@ -178,21 +177,6 @@ public sealed class CliTests : IDisposable
         {
             return null;
         }
-    }
-
-    private static Task WaitUntilAsync(Func<bool> condition) => WaitUntilAsync(() => Task.FromResult(condition()));
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        for (var i = 0; i < 300; i++)
-        {
-            if (await condition())
-            {
-                return;
-            }
-            await Task.Delay(100, Ct);
-        }
-        Assert.Fail("condition not met within 30 s");
     }
 
     public void Dispose() => _temp.Dispose();

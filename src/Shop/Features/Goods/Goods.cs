@@ -5,13 +5,25 @@ public sealed class Goods
 {
     public long Id { get; set; }
     public required string Sku { get; set; }
-    public required string Name { get; set; }
+    private string _name = "";
+
+    /// <summary>Setting the name sets <see cref="NameFolded"/>: the one place where the two are kept together.</summary>
+    public required string Name
+    {
+        get => _name;
+        set
+        {
+            _name = value;
+            NameFolded = Fold(value);
+        }
+    }
 
     /// <summary>
     /// The name case-folded in .NET, so that <c>q</c> matches case-insensitively in every script:
-    /// SQLite's own <c>lower()</c> and <c>LIKE</c> only fold ASCII.
+    /// SQLite's own <c>lower()</c> and <c>LIKE</c> only fold ASCII. EF reads it into its backing
+    /// field; code sets it only through <see cref="Name"/>.
     /// </summary>
-    public required string NameFolded { get; set; }
+    public string NameFolded { get; private set; } = "";
 
     public string Description { get; set; } = "";
 
@@ -27,8 +39,22 @@ public sealed class Goods
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
 
-    /// <summary>Bumped on every write; the ETag and the optimistic-concurrency token.</summary>
+    /// <summary>Bumped on every write (<see cref="Touch"/>, <see cref="TouchSql"/>); the ETag and the optimistic-concurrency token.</summary>
     public int Version { get; set; }
+
+    /// <summary>
+    /// What every write of an existing goods row does besides its own change, for plain SQL writers
+    /// (orders' stock, imports): the version grows and the time is <c>$now</c>. The one place, with
+    /// <see cref="Touch"/> for tracked entities, where "every write bumps the version" lives.
+    /// </summary>
+    public const string TouchSql = "Version = Version + 1, UpdatedAt = $now";
+
+    /// <summary>The entity side of <see cref="TouchSql"/>.</summary>
+    public void Touch(DateTime now)
+    {
+        Version++;
+        UpdatedAt = now;
+    }
 
     public static string Fold(string text) => text.Normalize().ToUpperInvariant().ToLowerInvariant();
 }

@@ -2,7 +2,6 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
-using Shop.Infrastructure.Cache;
 using Shop.Infrastructure.Data;
 using Shop.Infrastructure.Logging;
 using Shop.Infrastructure.Metrics;
@@ -22,12 +21,9 @@ public static class GoodsApi
 
     public static IServiceCollection AddGoods(this IServiceCollection services) =>
         services.AddJsonContext(GoodsJson.Default)
-            .AddSingleton(s => new ReadCache<long, CachedGoods>("goods", s.GetRequiredService<DatabaseChanges>(), s.GetRequiredService<ShopMetrics>()))
-            // Pages are bigger than single goods (up to 100 each), so fewer are kept.
-            .AddSingleton(s => new ReadCache<string, CachedPage>("goods_pages", s.GetRequiredService<DatabaseChanges>(), s.GetRequiredService<ShopMetrics>(), capacity: 1_000));
-
-    /// <summary>A goods as <c>GET /api/v1/goods/{id}</c> answers it, as the read cache keeps it.</summary>
-    internal sealed record CachedGoods(GoodsResponse Body, string ETag);
+            .AddSingleton<GoodsChangeLog>()
+            .AddSingleton<GoodsCache>()
+            .AddHostedService(s => s.GetRequiredService<GoodsCache>());
 
     public static IEndpointRouteBuilder MapGoods(this IEndpointRouteBuilder routes)
     {
@@ -51,12 +47,12 @@ public static class GoodsApi
     }
 
     /// <summary>
-    /// A page of the catalogue, through the in-process cache: the same filters, sort and page are
-    /// answered from memory while nothing was committed since they were read. The parameters are
+    /// A page of the catalogue, through the cache: the same filters, sort and page are answered
+    /// from it while no goods was written since they were read. The parameters are
     /// checked (and the query built) first, so a bad one is a 400 whether or not it is cached.
     /// </summary>
     private static async Task<PagedResult<GoodsResponse>> ListGoods(
-        [AsParameters] CollectionQuery query, [AsParameters] GoodsFilter filter, ShopDb db, ReadCache<string, CachedPage> pages,
+        [AsParameters] CollectionQuery query, [AsParameters] GoodsFilter filter, ShopDb db, GoodsCache cache,
         CancellationToken cancellationToken)
     {
         var page = PageRequest.From(query);
@@ -64,29 +60,26 @@ public static class GoodsApi
         var goods = GoodsQueries.Filter(db.Set<Goods>(), filter);
         var sorted = Sorts.Apply(goods, query.Sort);
         var key = PageKey(filter.Q, filter.Category, filter.MinPrice, filter.MaxPrice, filter.InStock, query.Sort, page.Offset.ToString(CultureInfo.InvariantCulture), page.Limit.ToString(CultureInfo.InvariantCulture));
-        var cached = await pages.GetOrLoadAsync(key, async token => new CachedPage(
+        var cached = await cache.GetPageAsync(key, async token => new GoodsCache.Page(
             (await sorted.Skip(page.Offset).Take(page.Limit).ToListAsync(token)).ConvertAll(GoodsResponse.From),
             await goods.CountAsync(token)), cancellationToken);
-        return new PagedResult<GoodsResponse>(cached!.Items, cached.Total, page, fields, GoodsJson.Default.GoodsResponse);
+        return new PagedResult<GoodsResponse>(cached.Items, cached.Total, page, fields, GoodsJson.Default.GoodsResponse);
     }
-
-    /// <summary>One page of a listing as the read cache keeps it.</summary>
-    internal sealed record CachedPage(List<GoodsResponse> Items, int Total);
 
     /// <summary>An unambiguous key of the parts: each is length-prefixed, so no value can pose as two.</summary>
     private static string PageKey(params string?[] parts) =>
         string.Join("|", parts.Select(p => p is null ? "-" : $"{p.Length}:{p}"));
 
     /// <summary>
-    /// The hot read, through the in-process cache: while nothing was committed since the goods was
-    /// loaded, it is answered without a database context; otherwise it is read afresh.
+    /// The hot read, through the cache: while no write retired the goods since it was loaded, it is
+    /// answered without a database context; otherwise it is read afresh.
     /// </summary>
     private static async Task<Results<JsonHttpResult<GoodsResponse>, StatusCodeHttpResult>> GetGoods(
-        long id, HttpContext context, ReadCache<long, CachedGoods> cache, CancellationToken cancellationToken)
+        long id, HttpContext context, GoodsCache cache, CancellationToken cancellationToken)
     {
-        var goods = await cache.GetOrLoadAsync(id, async token =>
+        var goods = await cache.GetAsync(id, async token =>
             await GoodsQueries.ById(context.RequestServices.GetRequiredService<ShopDb>(), id, token) is { } found
-                ? new CachedGoods(GoodsResponse.From(found), ETags.For(found.Id, found.Version))
+                ? new GoodsCache.Entry(GoodsResponse.From(found), ETags.For(found.Id, found.Version))
                 : null, cancellationToken) ?? throw NotFound(id);
         context.Response.Headers.ETag = goods.ETag;
         return ETags.NotModified(context.Request, goods.ETag)
@@ -95,30 +88,34 @@ public static class GoodsApi
     }
 
     private static async Task<JsonHttpResult<GoodsResponse>> CreateGoods(
-        HttpContext context, ShopDb db, WriteGate gate, TimeProvider clock, ILoggerFactory logs, CancellationToken cancellationToken)
+        HttpContext context, ShopDb db, WriteGate gate, GoodsChangeLog changes, TimeProvider clock, ILoggerFactory logs, CancellationToken cancellationToken)
     {
         var input = await JsonBody.ReadValidAsync(context.Request, GoodsJson.Default.GoodsWrite, GoodsRules.Validate, cancellationToken);
         var now = UtcTimestampConverter.Now(clock);
-        var goods = new Goods { Sku = input.Sku, Name = input.Name, NameFolded = "", CreatedAt = now, UpdatedAt = now, Version = 1 };
+        var goods = new Goods { Sku = input.Sku, Name = input.Name, CreatedAt = now, UpdatedAt = now, Version = 1 };
         input.ApplyTo(goods);
         db.Add(goods);
-        using (await gate.EnterAsync(cancellationToken))
+        await using (var transaction = await gate.BeginAsync(db, cancellationToken))
         {
+            // The id is the database's: the log row follows the insert in the same transaction.
             await TrySaveAsync(db, goods, cancellationToken);
+            await changes.RecordAsync(db, [goods.Id], cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
+        changes.Committed([goods.Id]);
         logs.CreateLogger(typeof(GoodsApi)).Info("Goods {GoodsId} ({Sku}) created by {User}", goods.Id, goods.Sku, Policies.NameOf(context));
         context.Response.Headers.Location = $"/api/v1/goods/{goods.Id}";
         return Written(context, goods, StatusCodes.Status201Created);
     }
 
     private static Task<JsonHttpResult<GoodsResponse>> ReplaceGoods(
-        long id, HttpContext context, ShopDb db, WriteGate gate, TimeProvider clock, ILoggerFactory logs, CancellationToken cancellationToken) =>
-        UpdateAsync(id, context, db, gate, clock, logs, "replaced",
+        long id, HttpContext context, ShopDb db, WriteGate gate, GoodsChangeLog changes, TimeProvider clock, ILoggerFactory logs, CancellationToken cancellationToken) =>
+        UpdateAsync(id, context, db, gate, changes, clock, logs, "replaced",
             _ => JsonBody.ReadValidAsync(context.Request, GoodsJson.Default.GoodsWrite, GoodsRules.Validate, cancellationToken), cancellationToken);
 
     private static Task<JsonHttpResult<GoodsResponse>> PatchGoods(
-        long id, HttpContext context, ShopDb db, WriteGate gate, TimeProvider clock, ILoggerFactory logs, CancellationToken cancellationToken) =>
-        UpdateAsync(id, context, db, gate, clock, logs, "changed",
+        long id, HttpContext context, ShopDb db, WriteGate gate, GoodsChangeLog changes, TimeProvider clock, ILoggerFactory logs, CancellationToken cancellationToken) =>
+        UpdateAsync(id, context, db, gate, changes, clock, logs, "changed",
             goods => JsonBody.ReadMergePatchValidAsync(context.Request, GoodsRules.ToWrite(goods), GoodsJson.Default.GoodsWrite, GoodsRules.Validate, cancellationToken),
             cancellationToken);
 
@@ -130,7 +127,7 @@ public static class GoodsApi
     /// is applied again to the goods as it now is: the last writer wins, as the client expects.
     /// </summary>
     private static async Task<JsonHttpResult<GoodsResponse>> UpdateAsync(
-        long id, HttpContext context, ShopDb db, WriteGate gate, TimeProvider clock, ILoggerFactory logs, string verb,
+        long id, HttpContext context, ShopDb db, WriteGate gate, GoodsChangeLog changes, TimeProvider clock, ILoggerFactory logs, string verb,
         Func<Goods, Task<GoodsRules.Valid>> readBody, CancellationToken cancellationToken)
     {
         // The whole body is received before the gate is entered (a slow client must not hold up
@@ -143,10 +140,12 @@ public static class GoodsApi
             var goods = await FindForWriteAsync(db, context, id, cancellationToken);
             context.Request.Body.Position = 0;
             (await readBody(goods)).ApplyTo(goods);
-            goods.UpdatedAt = UtcTimestampConverter.Now(clock);
-            goods.Version++;
+            goods.Touch(UtcTimestampConverter.Now(clock));
+            // The log row is saved with the goods, in the one transaction of SaveChanges.
+            changes.Stage(db, [goods.Id]);
             if (await TrySaveAsync(db, goods, cancellationToken))
             {
+                changes.Committed([goods.Id]);
                 logs.CreateLogger(typeof(GoodsApi)).Info("Goods {GoodsId} ({Sku}) {Change} by {User}", goods.Id, goods.Sku, verb, Policies.NameOf(context));
                 return Written(context, goods, StatusCodes.Status200OK);
             }
@@ -166,9 +165,9 @@ public static class GoodsApi
     private const int MaxWriteAttempts = 5;
 
     private static async Task<NoContent> DeleteGoods(
-        long id, HttpContext context, ShopDb db, WriteGate gate, ILoggerFactory logs, CancellationToken cancellationToken)
+        long id, HttpContext context, ShopDb db, WriteGate gate, GoodsChangeLog changes, ILoggerFactory logs, CancellationToken cancellationToken)
     {
-        using var turn = await gate.EnterAsync(cancellationToken);
+        await using var transaction = await gate.BeginAsync(db, cancellationToken);
         // With If-Match naming a version, only that version may go; otherwise the goods goes
         // whatever happened to it since, in one statement (no read-then-delete race with orders).
         var read = ETags.NamesVersions(context.Request) ? await FindForWriteAsync(db, context, id, cancellationToken) : null;
@@ -180,6 +179,9 @@ public static class GoodsApi
         {
             throw version is null ? NotFound(id) : ETags.Stale();
         }
+        await changes.RecordAsync(db, [id], cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        changes.Committed([id]);
         logs.CreateLogger(typeof(GoodsApi)).Info("Goods {GoodsId} ({Sku}) deleted by {User}", id, sku, Policies.NameOf(context));
         return TypedResults.NoContent();
     }

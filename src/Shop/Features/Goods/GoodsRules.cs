@@ -25,7 +25,6 @@ public static partial class GoodsRules
         {
             goods.Sku = Sku;
             goods.Name = Name;
-            goods.NameFolded = Goods.Fold(Name);
             goods.Description = Description;
             goods.PriceCents = PriceCents;
             goods.Stock = Stock;

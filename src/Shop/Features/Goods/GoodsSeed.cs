@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Shop.Infrastructure.Data;
 using Shop.Rest;
@@ -15,36 +14,26 @@ public static class GoodsSeed
     private static readonly string[] Categories = ["tea", "coffee", "cups", "books", "toys", "garden", "tools", "music"];
     private static readonly string[] Words = ["Green", "Black", "Smoky", "Large", "Small", "Blue", "Classic", "Ceramic", "Wooden", "Golden"];
 
-    public static async Task<int> SeedAsync(ShopDb db, int count, TimeProvider clock, CancellationToken cancellationToken)
+    public static async Task<int> SeedAsync(ShopDb db, GoodsChangeLog changes, int count, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var now = UtcTimestampConverter.Now(clock);
-        var connection = db.Database.GetDbConnection();
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using var insert = connection.CreateCommand();
-        insert.Transaction = transaction;
-        insert.CommandText =
-            """
-            INSERT INTO goods (Sku, Name, NameFolded, Description, PriceCents, Stock, Category, CreatedAt, UpdatedAt, Version)
-            VALUES ($sku, $name, $folded, $description, $price, $stock, $category, $now, $now, 1)
-            ON CONFLICT (Sku) DO NOTHING
-            """;
-        var parameters = new[] { "$sku", "$name", "$folded", "$description", "$price", "$stock", "$category", "$now" }
-            .ToDictionary(name => name, name => Sql.Parameter(insert, name));
-        parameters["$now"].Value = now;
-        await insert.PrepareAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var insert = await GoodsRowCommand.PrepareAsync(db, "DO NOTHING", UtcTimestampConverter.Now(clock), cancellationToken);
         var added = 0;
         for (var i = 1; i <= count; i++)
         {
-            var name = $"{Words[i % Words.Length]} {Categories[i % Categories.Length]} {i}";
-            parameters["$sku"].Value = $"SEED-{i:D7}";
-            parameters["$name"].Value = name;
-            parameters["$folded"].Value = Goods.Fold(name);
-            parameters["$description"].Value = $"Demo goods number {i}.";
-            parameters["$price"].Value = 100 + (i * 7919L % 99_900);
-            parameters["$stock"].Value = i % 13 == 0 ? 0 : i % 500;
-            parameters["$category"].Value = Categories[i % Categories.Length];
-            added += await insert.ExecuteNonQueryAsync(cancellationToken);
+            var row = new GoodsRules.Valid(
+                Sku: $"SEED-{i:D7}",
+                Name: $"{Words[i % Words.Length]} {Categories[i % Categories.Length]} {i}",
+                Description: $"Demo goods number {i}.",
+                PriceCents: 100 + (i * 7919L % 99_900),
+                Stock: i % 13 == 0 ? 0 : i % 500,
+                Category: Categories[i % Categories.Length]);
+            added += await insert.ExecuteAsync(row, stockGiven: true, cancellationToken) is null ? 0 : 1;
+        }
+        if (added > 0)
+        {
+            // One log row for the whole seed: running services retire every goods entry.
+            await changes.RecordAnyAsync(db, cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
         return added;

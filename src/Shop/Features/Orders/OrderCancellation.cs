@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Shop.Features.Goods;
 using Shop.Infrastructure.Data;
 
 namespace Shop.Features.Orders;
@@ -11,9 +12,11 @@ namespace Shop.Features.Orders;
 internal static class OrderCancellation
 {
     /// <summary>False when the order is already rejected or cancelled.</summary>
-    public static async Task<bool> CancelAsync(ShopDb db, WriteGate gate, Order order, DateTime now, CancellationToken cancellationToken)
+    public static async Task<bool> CancelAsync(
+        ShopDb db, WriteGate gate, GoodsChangeLog goodsChanges, Order order, DateTime now, CancellationToken cancellationToken)
     {
         await using var transaction = await gate.BeginAsync(db, cancellationToken);
+        var stock = new GoodsStock(db, goodsChanges);
         foreach (var from in (string[])[OrderStatus.Pending, OrderStatus.Confirmed])
         {
             var changed = await db.Set<Order>().Where(o => o.Id == order.Id && o.Status == from)
@@ -27,10 +30,12 @@ internal static class OrderCancellation
             {
                 foreach (var line in order.Lines)
                 {
-                    await OrderStock.GiveBackAsync(db, line.GoodsId, line.Quantity, now, cancellationToken);
+                    await stock.GiveBackAsync(line.GoodsId, line.Quantity, now, cancellationToken);
                 }
+                await stock.RecordAsync(cancellationToken);
             }
             await transaction.CommitAsync(cancellationToken);
+            stock.Committed();
             return true;
         }
         return false;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
+using Shop.Features.Goods;
 using Shop.Infrastructure.Data;
 using Shop.Infrastructure.Logging;
 using Shop.Infrastructure.Metrics;
@@ -15,7 +16,8 @@ namespace Shop.Features.Orders;
 /// taken twice — after a crash, or by a worker whose lease ran out — therefore reserves once.
 /// </summary>
 public sealed class OrderQueue(
-    IServiceScopeFactory scopes, QueueOptions options, TimeProvider clock, WriteGate gate, ShopMetrics metrics, ILogger<OrderQueue> logger)
+    IServiceScopeFactory scopes, QueueOptions options, TimeProvider clock, WriteGate gate, GoodsChangeLog goodsChanges, ShopMetrics metrics,
+    ILogger<OrderQueue> logger)
     : LeasedQueue(scopes, options, clock, gate, logger)
 {
     protected override string Table => "orders";
@@ -43,11 +45,13 @@ public sealed class OrderQueue(
         var fresh = leases.Except(worn).ToList();
         var logs = new List<Action>();
         var failures = new List<(Lease Lease, Exception Error)>();
+        GoodsStock? stock = null;
         try
         {
             await using var scope = Scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<ShopDb>();
             await using var transaction = await Gate.BeginAsync(db, cancellationToken);
+            stock = new GoodsStock(db, goodsChanges);
             var orders = await LoadClaimedAsync(db, fresh, cancellationToken);
             foreach (var lease in fresh)
             {
@@ -58,7 +62,7 @@ public sealed class OrderQueue(
                 await transaction.Transaction.CreateSavepointAsync("one_order", cancellationToken);
                 try
                 {
-                    logs.Add(await ReserveAsync(db, transaction, order, lease, cancellationToken));
+                    logs.Add(await ReserveAsync(stock, db, transaction, order, lease, cancellationToken));
                 }
                 catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
                 {
@@ -70,7 +74,9 @@ public sealed class OrderQueue(
                 }
                 await transaction.Transaction.ReleaseSavepointAsync("one_order", cancellationToken);
             }
+            await stock.RecordAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
+            stock.Committed();
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -102,7 +108,8 @@ public sealed class OrderQueue(
     /// Inside the caller's transaction: reserves stock for every line or none, fixes prices at the
     /// prices the reservations returned, sets the status. Returns the log line to write once committed.
     /// </summary>
-    private async Task<Action> ReserveAsync(ShopDb db, GatedTransaction transaction, Order order, Lease lease, CancellationToken cancellationToken)
+    private async Task<Action> ReserveAsync(
+        GoodsStock stock, ShopDb db, GatedTransaction transaction, Order order, Lease lease, CancellationToken cancellationToken)
     {
         var now = UtcTimestampConverter.Now(Clock);
         var lines = order.Lines.OrderBy(l => l.Id).ToList();
@@ -115,7 +122,7 @@ public sealed class OrderQueue(
         var missing = new List<OrderLine>();
         foreach (var line in lines)
         {
-            line.UnitPriceCents = await OrderStock.TryTakeAsync(db, line.GoodsId, line.Quantity, now, cancellationToken);
+            line.UnitPriceCents = await stock.TryTakeAsync(line.GoodsId, line.Quantity, now, cancellationToken);
             if (line.UnitPriceCents is null)
             {
                 missing.Add(line);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Shop.Features.Goods;
 using Shop.Infrastructure.Data;
 using Shop.Infrastructure.Logging;
 using Shop.Infrastructure.Metrics;
@@ -110,7 +111,8 @@ public static class OrdersApi
         TypedResults.Json(OrderResponse.From(await FindVisibleAsync(db, context, id, cancellationToken)), OrdersJson.Default.OrderResponse);
 
     private static async Task<JsonHttpResult<OrderResponse>> CancelOrder(
-        long id, HttpContext context, ShopDb db, WriteGate gate, ShopMetrics metrics, TimeProvider clock, ILoggerFactory logs, CancellationToken cancellationToken)
+        long id, HttpContext context, ShopDb db, WriteGate gate, GoodsChangeLog goodsChanges, ShopMetrics metrics, TimeProvider clock, ILoggerFactory logs,
+        CancellationToken cancellationToken)
     {
         var order = await FindVisibleAsync(db, context, id, cancellationToken);
         var patch = await JsonBody.ReadMergePatchAsync(context.Request, new OrderPatch(order.Status), OrdersJson.Default.OrderPatch, cancellationToken);
@@ -122,7 +124,7 @@ public static class OrdersApi
         {
             throw ApiProblem.Validation("status", "can only be changed to cancelled");
         }
-        if (!await OrderCancellation.CancelAsync(db, gate, order, UtcTimestampConverter.Now(clock), cancellationToken))
+        if (!await OrderCancellation.CancelAsync(db, gate, goodsChanges, order, UtcTimestampConverter.Now(clock), cancellationToken))
         {
             var status = await db.Set<Order>().Where(o => o.Id == id).Select(o => o.Status).SingleAsync(cancellationToken);
             throw new ApiProblem(409, $"Order {id} is already {status}");

@@ -1,44 +1,132 @@
-using Microsoft.Extensions.Caching.Memory;
+using System.Collections.Concurrent;
+using Shop.Infrastructure.Logging;
 using Shop.Infrastructure.Metrics;
+using ZiggyCreatures.Caching.Fusion;
 
 namespace Shop.Infrastructure.Cache;
 
 /// <summary>
-/// The contract's in-process cache: a read-through cache whose entries are used only while the
-/// database has not changed since they were loaded (<see cref="DatabaseChanges"/>), so no reader
-/// sees stale data and no writer has to invalidate anything. Entries live in a
-/// <see cref="MemoryCache"/> bounded by <c>capacity</c> entries. Hits and misses are counted in
-/// <c>shop_cache_hits_total{cache}</c> and <c>shop_cache_misses_total{cache}</c>.
+/// A read-through cache that is exact per key: entries live in a FusionCache (memory as L1, Redis as
+/// L2 when configured; one loader per key per process) as <see cref="Stamped{TValue}"/> values, and
+/// an entry is used only while no change logged after its stamp retired its key
+/// (<see cref="Retire"/>) or every key (<see cref="RetireAll"/>). The owner feeds the retirements
+/// from a change log that the writers append to in their own transactions; so the check holds for
+/// entries in memory and for entries another instance put in Redis, whatever pub/sub messages were
+/// lost. Hits and misses are counted per level: <c>shop_cache_hits_total{cache,level}</c>.
 /// </summary>
-/// <param name="name">The cache's name in metrics, e.g. <c>goods</c>.</param>
-/// <param name="capacity">Entries kept at most; beyond it MemoryCache drops the least recently used.</param>
-public sealed class ReadCache<TKey, TValue>(string name, DatabaseChanges changes, ShopMetrics metrics, int capacity = 10_000) : IDisposable
-    where TKey : notnull
-    where TValue : class
+public sealed class ReadCache<TValue> where TValue : class
 {
-    private readonly MemoryCache _entries = new(new MemoryCacheOptions { SizeLimit = capacity });
+    /// <summary>Retired keys remembered at most; beyond that the whole cache is retired at once.</summary>
+    private const int MaxRetired = 100_000;
 
-    private sealed record Entry(long Version, TValue Value);
-
-    /// <summary>The cached value while the database is unchanged; otherwise <paramref name="load"/>'s, kept for next time (null is not kept).</summary>
-    public async Task<TValue?> GetOrLoadAsync(TKey key, Func<CancellationToken, Task<TValue?>> load, CancellationToken cancellationToken)
+    private static readonly FusionCacheEntryOptions MemoryOnly = new()
     {
-        // Read BEFORE loading: a commit after this point changes the number, so an entry loaded
-        // from before that commit can never be taken for current.
-        var version = changes.Current();
-        if (version is { } current && _entries.TryGetValue(key, out Entry? entry) && entry!.Version == current)
+        SkipDistributedCacheRead = true,
+        SkipDistributedCacheWrite = true,
+        SkipBackplaneNotifications = true,
+    };
+
+    private readonly string _name;
+    private readonly IFusionCache _cache;
+    private readonly bool _shared;
+    private readonly ShopMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, long> _retired = new();
+    private readonly Lock _retiring = new();
+    private long _floor;
+
+    /// <param name="name">The cache's name in metrics and log lines, e.g. <c>goods</c>.</param>
+    /// <param name="shared">True when <paramref name="cache"/> has a distributed level (L2).</param>
+    public ReadCache(string name, IFusionCache cache, bool shared, ShopMetrics metrics, ILogger logger) =>
+        (_name, _cache, _shared, _metrics, _logger) = (name, cache, shared, metrics, logger);
+
+    public IFusionCache Fusion => _cache;
+
+    /// <summary>
+    /// The cached value of <paramref name="key"/> if it is current at <paramref name="stamp"/> (the
+    /// change-log position the caller has caught up to); otherwise <paramref name="load"/>'s, kept
+    /// with that stamp. A null stamp means the log could not be read: the cache is bypassed.
+    /// </summary>
+    public async ValueTask<TValue?> GetOrLoadAsync(string key, long? stamp, Func<CancellationToken, Task<TValue?>> load, CancellationToken cancellationToken)
+    {
+        if (stamp is not { } current)
         {
-            metrics.CacheHit(name);
-            return entry.Value;
+            Count(hit: false, "l1", key);
+            return await load(cancellationToken);
         }
-        metrics.CacheMiss(name);
-        var value = await load(cancellationToken);
-        if (version is { } loadedAt && value is not null)
+        var inMemory = _cache.TryGet<Stamped<TValue>>(key, MemoryOnly, cancellationToken);
+        if (inMemory.HasValue && IsCurrent(key, inMemory.Value))
         {
-            _entries.Set(key, new Entry(loadedAt, value), new MemoryCacheEntryOptions { Size = 1 });
+            Count(hit: true, "l1", key);
+            return inMemory.Value.Value;
         }
-        return value;
+        if (inMemory.HasValue)
+        {
+            _cache.Remove(key, MemoryOnly, cancellationToken);
+        }
+        var level = _shared ? "l2" : "l1";
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var loaded = false;
+            var entry = await _cache.GetOrSetAsync<Stamped<TValue>>(key, async (_, token) =>
+            {
+                loaded = true;
+                return new Stamped<TValue>(current, await load(token));
+            }, token: cancellationToken);
+            if (loaded || IsCurrent(key, entry))
+            {
+                Count(hit: !loaded, level, key);
+                return entry.Value;
+            }
+            // Put in Redis (or by a load that began earlier) before a change this process has seen:
+            // gone from every level, and loaded again.
+            await _cache.RemoveAsync(key, token: cancellationToken);
+        }
+        Count(hit: false, level, key);
+        return await load(cancellationToken);
     }
 
-    public void Dispose() => _entries.Dispose();
+    /// <summary>Entries of <paramref name="key"/> stamped before <paramref name="sequence"/> are no longer used; the one in memory goes now.</summary>
+    public void Retire(string key, long sequence)
+    {
+        lock (_retiring)
+        {
+            _retired.AddOrUpdate(key, sequence, (_, known) => Math.Max(known, sequence));
+            if (_retired.Count > MaxRetired)
+            {
+                RetireAll(sequence);
+            }
+        }
+        _cache.Remove(key, MemoryOnly);
+    }
+
+    /// <summary>Every entry stamped before <paramref name="sequence"/> is no longer used.</summary>
+    public void RetireAll(long sequence)
+    {
+        lock (_retiring)
+        {
+            // The floor first: a reader that finds a key's retirement cleared finds the floor raised.
+            Volatile.Write(ref _floor, Math.Max(Volatile.Read(ref _floor), sequence));
+            _retired.Clear();
+        }
+    }
+
+    private bool IsCurrent(string key, Stamped<TValue> entry) =>
+        entry.Stamp >= Volatile.Read(ref _floor) && (!_retired.TryGetValue(key, out var retiredAt) || entry.Stamp >= retiredAt);
+
+    private void Count(bool hit, string level, string key)
+    {
+        if (hit)
+        {
+            _metrics.CacheHit(_name, level);
+        }
+        else
+        {
+            _metrics.CacheMiss(_name, level);
+        }
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            _logger.Debug($"Cache {_name}: {level} {(hit ? "hit" : "miss")} {{Key}}", key);
+        }
+    }
 }

@@ -13,7 +13,9 @@ namespace Shop.Infrastructure.Metrics;
 /// </summary>
 /// <remarks>
 /// Prometheus names (OpenTelemetry adds the unit and <c>_total</c> suffixes):
-/// <c>shop_cache_hits_total{cache}</c>, <c>shop_cache_misses_total{cache}</c>,
+/// <c>shop_cache_hits_total{cache,level}</c>, <c>shop_cache_misses_total{cache,level}</c> (level l1 or l2),
+/// <c>shop_cache_invalidations_sent_total{cache}</c>, <c>shop_cache_invalidations_received_total{cache,via}</c>,
+/// <c>shop_redis_up</c>,
 /// <c>shop_queue_depth{queue}</c>, <c>shop_jobs_finished_total{kind,outcome}</c>,
 /// <c>shop_orders_total{status}</c>, <c>shop_log_events_total{level}</c>, <c>shop_ready</c>.
 /// </remarks>
@@ -23,6 +25,8 @@ public sealed class ShopMetrics
 
     private readonly Counter<long> _cacheHits;
     private readonly Counter<long> _cacheMisses;
+    private readonly Counter<long> _invalidationsSent;
+    private readonly Counter<long> _invalidationsReceived;
     private readonly Counter<long> _jobsFinished;
     private readonly Counter<long> _orders;
     private readonly Lock _queuesLock = new();
@@ -35,11 +39,17 @@ public sealed class ShopMetrics
     // -1 until /readyz has been asked once: "unknown" must not look like "down" or "up".
     private int _ready = -1;
 
+    // -1 when no Redis is configured: then there is no shop_redis_up series at all.
+    private int _redisUp = -1;
+
     public ShopMetrics(IMeterFactory meters)
     {
         var meter = meters.Create(MeterName, typeof(ShopMetrics).Assembly.GetName().Version?.ToString());
         _cacheHits = meter.CreateCounter<long>("shop.cache.hits", "{hit}", "Cache lookups answered from the cache");
         _cacheMisses = meter.CreateCounter<long>("shop.cache.misses", "{miss}", "Cache lookups that went to the database");
+        _invalidationsSent = meter.CreateCounter<long>("shop.cache.invalidations.sent", "{key}", "Cache keys this process retired by a write of its own");
+        _invalidationsReceived = meter.CreateCounter<long>("shop.cache.invalidations.received", "{key}", "Cache keys retired by a write that reached this process, by the path it came by");
+        meter.CreateObservableGauge("shop.redis.up", ObserveRedis, null, "1 while the configured Redis is connected, 0 while it is not");
         _jobsFinished = meter.CreateCounter<long>("shop.jobs.finished", "{job}", "Background jobs that ended, by kind and outcome");
         _orders = meter.CreateCounter<long>("shop.orders", "{order}", "Orders that reached each status");
         meter.CreateObservableGauge("shop.queue.depth", ObserveQueues, "{item}", "Items waiting in each queue");
@@ -47,11 +57,23 @@ public sealed class ShopMetrics
         meter.CreateObservableGauge("shop.ready", ObserveReady, null, "1 when the last /readyz check passed, 0 when it failed");
     }
 
-    /// <summary>A lookup in the named cache (e.g. "goods") was answered from the cache.</summary>
-    public void CacheHit(string cache) => _cacheHits.Add(1, new KeyValuePair<string, object?>("cache", cache));
+    /// <summary>A lookup in the named cache (e.g. "goods") was answered from the cache <paramref name="level"/> ("l1" memory, "l2" Redis).</summary>
+    public void CacheHit(string cache, string level = "l1") =>
+        _cacheHits.Add(1, new KeyValuePair<string, object?>("cache", cache), new KeyValuePair<string, object?>("level", level));
 
-    /// <summary>A lookup in the named cache missed and went to the source.</summary>
-    public void CacheMiss(string cache) => _cacheMisses.Add(1, new KeyValuePair<string, object?>("cache", cache));
+    /// <summary>A lookup in the named cache missed at its last <paramref name="level"/> and went to the source.</summary>
+    public void CacheMiss(string cache, string level = "l1") =>
+        _cacheMisses.Add(1, new KeyValuePair<string, object?>("cache", cache), new KeyValuePair<string, object?>("level", level));
+
+    /// <summary>A write of this process retired <paramref name="keys"/> keys of the named cache.</summary>
+    public void CacheInvalidationsSent(string cache, long keys) => _invalidationsSent.Add(keys, new KeyValuePair<string, object?>("cache", cache));
+
+    /// <summary>Retirements of keys of the named cache reached this process <paramref name="via"/> ("change_log", "backplane").</summary>
+    public void CacheInvalidationsReceived(string cache, string via, long keys) =>
+        _invalidationsReceived.Add(keys, new KeyValuePair<string, object?>("cache", cache), new KeyValuePair<string, object?>("via", via));
+
+    /// <summary>The configured Redis connected or went away (<c>shop_redis_up</c>).</summary>
+    public void RedisConnected(bool up) => Volatile.Write(ref _redisUp, up ? 1 : 0);
 
     /// <summary>A background job ended: <paramref name="kind"/> as in the jobs API (e.g. "import", "order"),
     /// <paramref name="outcome"/> "succeeded" or "failed".</summary>
@@ -114,6 +136,15 @@ public sealed class ShopMetrics
         {
             var count = Interlocked.Read(ref _logEvents[(int)level]) + (level == LogEventLevel.Debug ? verbose : 0);
             yield return new(count, new KeyValuePair<string, object?>("level", LevelNameEnricher.NameOf(level)));
+        }
+    }
+
+    private IEnumerable<Measurement<int>> ObserveRedis()
+    {
+        var up = Volatile.Read(ref _redisUp);
+        if (up >= 0)
+        {
+            yield return new Measurement<int>(up);
         }
     }
 

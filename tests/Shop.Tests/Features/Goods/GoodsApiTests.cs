@@ -289,7 +289,7 @@ public sealed class GoodsApiTests
         Assert.All(placed, a => Assert.Equal(HttpStatusCode.Accepted, a.StatusCode));
         foreach (var order in placed)
         {
-            Assert.Equal("confirmed", (string?)(await Orders.OrderTesting.WaitUntilDoneAsync(buyer, order.Headers.Location!.OriginalString))["status"]);
+            Assert.Equal("confirmed", (string?)(await OrderTesting.WaitUntilDoneAsync(buyer, order.Headers.Location!.OriginalString))["status"]);
         }
         // No write was lost: every order took its unit, and the price is one of the patches'.
         var final = await (await shop.Client.GetAsync($"/api/v1/goods/{id}", Ct)).ReadJsonAsync();

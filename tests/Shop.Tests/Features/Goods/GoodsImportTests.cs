@@ -21,7 +21,7 @@ public sealed class GoodsImportTests
         var accepted = await response.ReadJsonAsync();
         Assert.Equal("goods-import", (string?)accepted["kind"]);
         Assert.Equal("queued", (string?)accepted["status"]);
-        return await JobsApiTests.WaitForJobAsync(admin, location, TimeSpan.FromMinutes(3));
+        return await JobTesting.WaitForJobAsync(admin, location, TimeSpan.FromMinutes(3));
     }
 
     internal static async Task<JsonNode> GoodsBySkuAsync(HttpClient client, string sku)

@@ -11,21 +11,6 @@ public sealed class JobsApiTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>Polls a job until it has finished, and returns it.</summary>
-    public static async Task<JsonNode> WaitForJobAsync(HttpClient admin, string location, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
-        while (true)
-        {
-            var job = await (await admin.GetAsync(location, Ct)).ReadJsonAsync();
-            if ((string?)job["status"] is "succeeded" or "failed" || DateTime.UtcNow > deadline)
-            {
-                return job;
-            }
-            await Task.Delay(50, Ct);
-        }
-    }
-
     [Fact]
     public async Task UnknownJobIsNotFound()
     {
@@ -64,7 +49,7 @@ public sealed class JobsApiTests
         using var admin = shop.AdminClient();
         var id = await EnqueueAsync(shop, FailingHandler.JobKind);
 
-        var job = await WaitForJobAsync(admin, $"/api/v1/jobs/{id}");
+        var job = await JobTesting.WaitForJobAsync(admin, $"/api/v1/jobs/{id}");
 
         Assert.Equal("failed", (string?)job["status"]);
         Assert.Equal("disk on fire", (string?)job["error"]);
@@ -85,7 +70,7 @@ public sealed class JobsApiTests
         using var admin = shop.AdminClient();
         var id = await EnqueueAsync(shop, FailingHandler.JobKind);
 
-        var job = await WaitForJobAsync(admin, $"/api/v1/jobs/{id}");
+        var job = await JobTesting.WaitForJobAsync(admin, $"/api/v1/jobs/{id}");
 
         Assert.Equal("succeeded", (string?)job["status"]);
         Assert.Equal(2, (int)job["result"]!["runs"]!);

@@ -3,9 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
-using Shop.Tests.Hosting;
-using Shop.Tests.Infrastructure;
-using static Shop.Tests.Features.Orders.OrderTesting;
+using static Shop.Tests.Support.OrderTesting;
 
 namespace Shop.Tests.Features.Orders;
 
@@ -143,22 +141,18 @@ public sealed class OrderCrashTests
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        for (var attempt = 0; attempt < 300; attempt++)
+        await Poll.UntilAsync(async () =>
         {
+            Assert.False(process.HasExited, "the service exited at start-up");
             try
             {
-                if ((await client.GetAsync("/healthz", Ct)).IsSuccessStatusCode)
-                {
-                    return (process, client);
-                }
+                return (await client.GetAsync("/healthz", Ct)).IsSuccessStatusCode;
             }
             catch (HttpRequestException)
             {
-                // Not listening yet.
+                return false; // Not listening yet.
             }
-            Assert.False(process.HasExited, "the service exited at start-up");
-            await Task.Delay(100, Ct);
-        }
-        throw new TimeoutException("the service did not start");
+        }, "the service to answer /healthz");
+        return (process, client);
     }
 }

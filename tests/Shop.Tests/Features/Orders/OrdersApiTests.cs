@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Shop.Tests.Infrastructure;
-using static Shop.Tests.Features.Orders.OrderTesting;
+using static Shop.Tests.Support.OrderTesting;
 
 namespace Shop.Tests.Features.Orders;
 

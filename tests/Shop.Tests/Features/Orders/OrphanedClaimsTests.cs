@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Data.Sqlite;
-using static Shop.Tests.Features.Orders.OrderTesting;
+using Shop.Features.Orders;
+using static Shop.Tests.Support.OrderTesting;
 
 namespace Shop.Tests.Features.Orders;
 
@@ -59,19 +60,35 @@ public sealed class OrphanedClaimsTests
     [Fact]
     public async Task AnOrderHeldByALiveWorkerIsLeftToIt()
     {
-        using var folder = new TempFolder();
-        var database = folder.File("shop.db");
-        await using var shop = await ShopApp.StartAsync(s => s with { Database = database, QueueWorker = false });
+        // Accept-only: nothing but this test runs the queue, so each step below is one worker round.
+        await using var shop = await ShopApp.StartAsync(s => s with { QueueWorker = false });
         using var admin = shop.AdminClient();
         var goods = await CreateGoodsAsync(admin, "ORPHAN-2", stock: 5);
         using var jay = await shop.SignInAsync("jay");
         var location = await PlaceAcceptedAsync(jay, (goods, 1));
         // The test process itself is alive: its claim must be respected until its lease ends.
-        await ClaimAsync(database, $"{Environment.MachineName}/{Environment.ProcessId}/alive", long.Parse(location.Split('/')[^1]));
+        await ClaimAsync(shop.Settings.Database, $"{Environment.MachineName}/{Environment.ProcessId}/alive", long.Parse(location.Split('/')[^1]));
+        var queue = shop.App.Services.GetRequiredService<OrderQueue>();
 
-        await using var worker = await ShopApp.StartAsync(s => s with { Database = database });
-        await Task.Delay(TimeSpan.FromSeconds(2), Ct);
-
+        Assert.Equal(0, await queue.ReleaseOrphanedClaimsAsync(Ct));
+        Assert.Equal(0, await queue.RunOnceAsync(Ct));
         Assert.Equal("pending", (string?)(await (await jay.GetAsync(location, Ct)).ReadJsonAsync())["status"]);
+        Assert.Equal(5, await StockAsync(jay, goods));
+    }
+
+    [Fact]
+    public async Task AnOrderHeldByADeadWorkerIsTakenBackByTheOrphanCheck()
+    {
+        await using var shop = await ShopApp.StartAsync(s => s with { QueueWorker = false });
+        using var admin = shop.AdminClient();
+        var goods = await CreateGoodsAsync(admin, "ORPHAN-3", stock: 5);
+        using var kim = await shop.SignInAsync("kim");
+        var location = await PlaceAcceptedAsync(kim, (goods, 1));
+        await ClaimAsync(shop.Settings.Database, $"{Environment.MachineName}/{await DeadProcessIdAsync()}/dead", long.Parse(location.Split('/')[^1]));
+        var queue = shop.App.Services.GetRequiredService<OrderQueue>();
+
+        Assert.Equal(1, await queue.ReleaseOrphanedClaimsAsync(Ct));
+        Assert.Equal(1, await queue.RunOnceAsync(Ct));
+        Assert.Equal("confirmed", (string?)(await (await kim.GetAsync(location, Ct)).ReadJsonAsync())["status"]);
     }
 }

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using static Shop.Tests.Features.Orders.OrderTesting;
+using static Shop.Tests.Support.OrderTesting;
 
 namespace Shop.Tests.Features.Orders;
 
@@ -34,22 +34,11 @@ public sealed partial class SharedDatabaseTests
         Assert.Equal(50, confirmed.Count);
         Assert.Equal(0, await StockAsync(admin, goods));
         // Each confirmation is logged once, by the instance that made it: no order was confirmed twice.
-        // The log is written asynchronously: give the lines a moment to reach the files.
-        List<long> logged = [];
-        for (var attempt = 0; attempt < 100 && logged.Count < confirmed.Count; attempt++)
-        {
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-            logged = [.. (await ReadSharedAsync(first.LogFile)).Concat(await ReadSharedAsync(second.LogFile))
-                .Select(l => ConfirmedLine().Match(l)).Where(m => m.Success).Select(m => long.Parse(m.Groups[1].Value))];
-        }
+        // The log is written asynchronously: wait until every confirmation has reached the files.
+        var logged = await Poll.UntilAsync(async () => (await ShopApp.ReadLinesAsync(first.LogFile)).Concat(await ShopApp.ReadLinesAsync(second.LogFile))
+                .Select(l => ConfirmedLine().Match(l)).Where(m => m.Success).Select(m => long.Parse(m.Groups[1].Value)).ToList(),
+            lines => lines.Count >= confirmed.Count, "a confirmation line for every confirmed order", describe: lines => $"{lines.Count} lines");
         Assert.Equal(confirmed.Order(), logged.Order());
         customers.ForEach(c => c.Dispose());
-    }
-
-    private static async Task<string[]> ReadSharedAsync(string path)
-    {
-        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        using var reader = new StreamReader(stream);
-        return (await reader.ReadToEndAsync(TestContext.Current.CancellationToken)).Split('\n');
     }
 }

@@ -1,4 +1,3 @@
-using Shop.Tests.Hosting;
 
 namespace Shop.Tests.Features.Users;
 

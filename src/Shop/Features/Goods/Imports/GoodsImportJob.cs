@@ -21,21 +21,18 @@ public sealed partial class ImportJson : JsonSerializerContext;
 /// the job's progress, so a job resumed after a crash applies every row exactly once. Bad rows are
 /// collected with their line numbers; they never stop the others.
 /// </summary>
-public sealed class GoodsImportJob(TimeProvider clock) : IJobHandler
+public sealed class GoodsImportJob(TimeProvider clock, GoodsChangeLog changes) : IJobHandler
 {
     public const string JobKind = "goods-import";
     private const int BatchSize = 1000;
 
     // A stock left out of a row keeps the stock the goods had: an import of names and prices must
     // not empty the shelves. A new goods starts at 0. Version 1 in RETURNING means the row is new.
-    private const string Upsert =
-        """
-        INSERT INTO goods (Sku, Name, NameFolded, Description, PriceCents, Stock, Category, CreatedAt, UpdatedAt, Version)
-        VALUES ($sku, $name, $folded, $description, $price, COALESCE($stock, 0), $category, $now, $now, 1)
-        ON CONFLICT (Sku) DO UPDATE SET Name = excluded.Name, NameFolded = excluded.NameFolded,
+    private const string OnConflict =
+        $"""
+        DO UPDATE SET Name = excluded.Name, NameFolded = excluded.NameFolded,
             Description = excluded.Description, PriceCents = excluded.PriceCents, Stock = COALESCE($stock, goods.Stock),
-            Category = excluded.Category, UpdatedAt = excluded.UpdatedAt, Version = goods.Version + 1
-        RETURNING Version
+            Category = excluded.Category, {Goods.TouchSql}
         """;
 
     public string Kind => JobKind;
@@ -57,19 +54,18 @@ public sealed class GoodsImportJob(TimeProvider clock) : IJobHandler
                 continue; // Applied and counted by an interrupted run.
             }
             await using var transaction = await run.Gate.BeginAsync(run.Db, cancellationToken);
-            await using var upsert = Sql.Command(run.Db, Upsert, ("$now", UtcTimestampConverter.Now(clock)));
-            var p = new[] { "$sku", "$name", "$folded", "$description", "$price", "$stock", "$category" }
-                .ToDictionary(n => n, n => Sql.Parameter(upsert, n));
+            await using var upsert = await GoodsRowCommand.PrepareAsync(run.Db, OnConflict, UtcTimestampConverter.Now(clock), cancellationToken);
+            var written = new List<long>(batch.Length);
             foreach (var row in batch.Where(r => r.Goods is not null))
             {
-                var g = row.Goods!;
-                (p["$sku"].Value, p["$name"].Value, p["$folded"].Value, p["$description"].Value) = (g.Sku, g.Name, Goods.Fold(g.Name), g.Description);
-                (p["$price"].Value, p["$stock"].Value, p["$category"].Value) = (g.PriceCents, row.StockGiven ? g.Stock : DBNull.Value, g.Category);
-                var version = (long)(await upsert.ExecuteScalarAsync(cancellationToken))!;
+                var (id, version) = (await upsert.ExecuteAsync(row.Goods!, row.StockGiven, cancellationToken))!.Value;
+                written.Add(id);
                 _ = version == 1 ? created++ : updated++;
             }
+            await changes.RecordAsync(run.Db, written, cancellationToken);
             await run.CheckpointAsync(done, Serialize(new ImportResult(created, updated, [])), cancellationToken);
             await transaction.CommitAsync(cancellationToken);
+            changes.Committed(written);
         }
         return Serialize(new ImportResult(created, updated, failed));
     }

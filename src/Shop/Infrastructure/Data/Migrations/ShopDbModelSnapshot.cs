@@ -112,6 +112,20 @@ namespace Shop.Infrastructure.Data.Migrations
                     b.ToTable("goods", (string)null);
                 });
 
+            modelBuilder.Entity("Shop.Features.Goods.GoodsChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("GoodsId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("goods_changes", (string)null);
+                });
+
             modelBuilder.Entity("Shop.Features.Jobs.Job", b =>
                 {
                     b.Property<long>("Id")

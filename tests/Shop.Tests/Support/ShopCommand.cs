@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Shop.Tests.Hosting;
+namespace Shop.Tests.Support;
 
 /// <summary>Runs the real <c>shop</c> executable (the built shop.dll) as a separate process.</summary>
 public static class ShopCommand

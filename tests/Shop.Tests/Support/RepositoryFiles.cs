@@ -1,4 +1,4 @@
-namespace Shop.Tests.Infrastructure;
+namespace Shop.Tests.Support;
 
 /// <summary>Files of the repository itself (deploy/, bench/...), found from the test binary's folder.</summary>
 public static class RepositoryFiles

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Shop.Tests;
+namespace Shop.Tests.Support;
 
 /// <summary>
 /// Programs from Debian packages that some tests drive (promtool, chromium). Missing one skips the

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace Shop.Tests.Infrastructure;
+namespace Shop.Tests.Support;
 
 /// <summary>
 /// A real server program (nginx, postgres, redis-server...) run by a test: found on the machine, given
@@ -105,17 +105,15 @@ public sealed class ExternalServer : IAsyncDisposable
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
 
-        var deadline = Stopwatch.StartNew();
-        var limit = timeout ?? TimeSpan.FromSeconds(30);
-        while (!await AcceptsConnectionsAsync(Port))
+        var process = _process;
+        await Poll.UntilAsync(async () =>
         {
-            if (_process.HasExited || deadline.Elapsed > limit)
+            if (process.HasExited)
             {
-                Assert.Fail($"{Path.GetFileName(Binary)} did not listen on 127.0.0.1:{Port} " +
-                    (_process.HasExited ? $"(exited with {_process.ExitCode})" : $"within {limit.TotalSeconds} s") + $":\n{Diagnostics()}");
+                Assert.Fail($"{Path.GetFileName(Binary)} exited with {process.ExitCode}:\n{Diagnostics()}");
             }
-            await Task.Delay(20);
-        }
+            return await AcceptsConnectionsAsync(Port);
+        }, listening => listening, $"{Path.GetFileName(Binary)} to listen on 127.0.0.1:{Port}", timeout, _ => Diagnostics());
     }
 
     /// <summary>The server's console output and the end of its log file, for failure messages.</summary>

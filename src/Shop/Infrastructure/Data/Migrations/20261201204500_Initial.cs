@@ -34,6 +34,19 @@ namespace Shop.Infrastructure.Data.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "goods_changes",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    GoodsId = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_goods_changes", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "jobs",
                 columns: table => new
                 {
@@ -284,6 +297,9 @@ namespace Shop.Infrastructure.Data.Migrations
 
             migrationBuilder.DropTable(
                 name: "goods");
+
+            migrationBuilder.DropTable(
+                name: "goods_changes");
 
             migrationBuilder.DropTable(
                 name: "job_payloads");

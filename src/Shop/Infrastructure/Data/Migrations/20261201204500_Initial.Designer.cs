@@ -11,7 +11,7 @@ using Shop.Infrastructure.Data;
 namespace Shop.Infrastructure.Data.Migrations
 {
     [DbContext(typeof(ShopDb))]
-    [Migration("20261124032353_Initial")]
+    [Migration("20261201204500_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -113,6 +113,20 @@ namespace Shop.Infrastructure.Data.Migrations
                         .IsUnique();
 
                     b.ToTable("goods", (string)null);
+                });
+
+            modelBuilder.Entity("Shop.Features.Goods.GoodsChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("GoodsId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("goods_changes", (string)null);
                 });
 
             modelBuilder.Entity("Shop.Features.Jobs.Job", b =>

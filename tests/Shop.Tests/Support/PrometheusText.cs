@@ -1,10 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Shop.Tests.Infrastructure;
-
-/// <summary>One sample of the Prometheus text format: <c>name{label="value",…} 1.5</c>.</summary>
-public sealed record Sample(string Name, IReadOnlyDictionary<string, string> Labels, double Value);
+namespace Shop.Tests.Support;
 
 /// <summary>A strict little parser of the Prometheus text exposition format, so tests read /metrics as Prometheus would.</summary>
 public static partial class PrometheusText

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 
-namespace Shop.Tests.Features.Orders;
+namespace Shop.Tests.Support;
 
 /// <summary>Helpers shared by the order tests: goods to order, placing orders, waiting for the worker.</summary>
 internal static class OrderTesting
@@ -30,20 +30,10 @@ internal static class OrderTesting
         return response.Headers.Location!.OriginalString;
     }
 
-    /// <summary>Polls an order until the worker has confirmed or rejected it.</summary>
-    public static async Task<JsonNode> WaitUntilDoneAsync(HttpClient client, string location, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            var order = await (await client.GetAsync(location, Ct)).ReadJsonAsync();
-            if ((string?)order["status"] != "pending" || DateTime.UtcNow > deadline)
-            {
-                return order;
-            }
-            await Task.Delay(20, Ct);
-        }
-    }
+    /// <summary>Polls an order until it is no longer pending (the worker has confirmed or rejected it), and returns it.</summary>
+    public static Task<JsonNode> WaitUntilDoneAsync(HttpClient client, string location, TimeSpan? timeout = null) =>
+        Poll.UntilAsync(async () => await (await client.GetAsync(location, Ct)).ReadJsonAsync(),
+            order => (string?)order["status"] != "pending", $"order {location} to leave pending", timeout, order => order.ToJsonString());
 
     public static async Task<int> StockAsync(HttpClient client, long goodsId) =>
         (int)(await (await client.GetAsync($"/api/v1/goods/{goodsId}", Ct)).ReadJsonAsync())["stock"]!;
