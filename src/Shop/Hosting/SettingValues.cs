@@ -118,7 +118,7 @@ internal static class SettingValues
     }
 
     private static string Describe(TimeSpan span) =>
-        span.TotalDays >= 1 ? $"{span.TotalDays:0}d" : span.TotalHours >= 1 ? $"{span.TotalHours:0}h" : $"{span.TotalMinutes:0}m";
+        span == TimeSpan.Zero ? "0s" : span.TotalDays >= 1 ? $"{span.TotalDays:0}d" : span.TotalHours >= 1 ? $"{span.TotalHours:0}h" : $"{span.TotalMinutes:0}m";
 
     public static IReadOnlyList<IPAddress> Addresses(string setting, string raw) =>
         raw.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)

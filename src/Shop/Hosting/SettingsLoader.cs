@@ -18,6 +18,7 @@ public static class SettingsLoader
         "bind", "workers", "database", "redis", "pidfile", "access_logfile", "log_file", "log_level",
         "log_format", "otlp_endpoint", "otlp_protocol", "trusted_proxies", "daemon", "reload", "session_ttl", "secret_key", "queue_worker",
         "proc_name", "timeout", "graceful_timeout", "max_requests", "max_requests_jitter",
+        "drain_delay",
     ];
 
     public static ShopSettings Load(string? configFile, IDictionary environment, IReadOnlyDictionary<string, string?> flags)
@@ -95,6 +96,7 @@ public static class SettingsLoader
             GracefulTimeout = Get("graceful_timeout") is { } graceful ? Seconds("graceful_timeout", graceful) : settings.GracefulTimeout,
             MaxRequests = Get("max_requests") is { } max ? SettingValues.Integer("max_requests", max, 0, int.MaxValue) : 0,
             MaxRequestsJitter = Get("max_requests_jitter") is { } jitter ? SettingValues.Integer("max_requests_jitter", jitter, 0, int.MaxValue) : 0,
+            DrainDelay = Get("drain_delay") is { } drain ? SettingValues.Duration("drain_delay", drain, TimeSpan.Zero, TimeSpan.FromMinutes(5)) : settings.DrainDelay,
         };
     }
 

@@ -44,8 +44,8 @@ public static class ShopCli
             await Console.Error.WriteLineAsync($"shop: error: {string.Join(" ", messages)}");
             return 2;
         }
-        // Signals are the service's to handle (graceful_timeout, a master's TERM/INT/QUIT), not cut
-        // short by the parser's own SIGTERM handler, which ends the process 2 s after the signal.
+        // SIGTERM and Ctrl+C belong to the web host (which drains and finishes requests in flight) or
+        // to a master; System.CommandLine's own handler would end the process 2 s after the signal.
         return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
     }
 

@@ -35,6 +35,7 @@ public static class ShopHost
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = settings.GracefulTimeout);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddShopLogging(settings);
+        builder.Services.AddDraining(settings);
         builder.Services.Configure<ForwardedHeadersOptions>(options =>
         {
             options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;

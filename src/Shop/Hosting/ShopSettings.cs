@@ -69,6 +69,9 @@ public sealed record ShopSettings
     /// </summary>
     public bool UsesMaster => Workers > 1 || Reload;
 
+    /// <summary>How long a stopping instance keeps serving while /readyz answers 503 (see <see cref="Draining"/>).</summary>
+    public TimeSpan DrainDelay { get; init; } = TimeSpan.Zero;
+
     /// <summary>The Kestrel URLs for <see cref="Bind"/>.</summary>
     public IEnumerable<string> Urls => Bind.Select(b => $"http://{b}");
 

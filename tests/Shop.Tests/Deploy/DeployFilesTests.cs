@@ -29,6 +29,7 @@ public sealed partial class DeployFilesTests
             Assert.Equal(Path.Combine(folder, "shop.log"), settings.LogFile);
             Assert.Equal("info", settings.LogLevel);
             Assert.Equal(TimeSpan.FromHours(24), settings.SessionTtl);
+            Assert.Equal(TimeSpan.FromSeconds(5), settings.DrainDelay);
             // The secret stays out of the settings file (the unit reads it from shop.env).
             Assert.Null(settings.SecretKey);
         }
@@ -52,6 +53,29 @@ public sealed partial class DeployFilesTests
         var security = await RunAsync(tool.Binary, "security", "--offline=true", unit);
 
         // verify answers 0 even for a misspelt directive, which it only mentions, so any output is a failure.
+        Assert.True(verify.Length == 0, verify);
+        var exposure = double.Parse(Exposure().Match(security).Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.True(exposure <= 2.0, $"exposure {exposure} (systemd's scale: 0 safest, 10 unprotected):\n{security}");
+    }
+
+    [Fact]
+    public async Task TemplateUnitAndTargetVerifyAndTheInstanceStaysHardened()
+    {
+        await using var tool = ExternalServer.Prepare("systemd-analyze");
+        var template = await File.ReadAllTextAsync(RepositoryFiles.PathOf("deploy/systemd/shop@.service"), Ct);
+        Assert.Contains("ExecStart=/opt/shop/shop serve --config /etc/shop/shop.conf", template, StringComparison.Ordinal);
+        Assert.Contains("Environment=SHOP_BIND=127.0.0.1:%i", template, StringComparison.Ordinal);
+        Assert.Contains("WantedBy=shop.target", template, StringComparison.Ordinal);
+        // The same stand-in for the published program as for shop.service; an instance is verified
+        // as well as the template, so that %i expands as systemd expands it when the unit starts.
+        var runnable = template.Replace("ExecStart=/opt/shop/shop ", "ExecStart=/usr/bin/env ", StringComparison.Ordinal);
+        await File.WriteAllTextAsync(tool.PathOf("shop@.service"), runnable, Ct);
+        await File.WriteAllTextAsync(tool.PathOf("shop@5001.service"), runnable, Ct);
+        File.Copy(RepositoryFiles.PathOf("deploy/systemd/shop.target"), tool.PathOf("shop.target"));
+
+        var verify = await RunAsync(tool.Binary, "verify", tool.PathOf("shop@.service"), tool.PathOf("shop@5001.service"), tool.PathOf("shop.target"));
+        var security = await RunAsync(tool.Binary, "security", "--offline=true", tool.PathOf("shop@5001.service"));
+
         Assert.True(verify.Length == 0, verify);
         var exposure = double.Parse(Exposure().Match(security).Groups[1].Value, CultureInfo.InvariantCulture);
         Assert.True(exposure <= 2.0, $"exposure {exposure} (systemd's scale: 0 safest, 10 unprotected):\n{security}");

@@ -157,6 +157,25 @@ public sealed partial class NginxTests
         Assert.StartsWith("127.0.0.2 ", await LineWithRequestIdAsync(shop.AccessLogFile, "nginx-xff-0001"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task MetricsAreServedToThisMachineOnlyAndOthersGet403Problem()
+    {
+        await using var shop = await ShopApp.StartAsync();
+        await using var nginx = await StartNginxAsync(shop.BaseAddress.Port);
+        using var local = Client(nginx);
+        // 127.0.0.2 stands for any other machine: nginx allows 127.0.0.1 and ::1 only.
+        using var remote = Client(nginx, from: IPAddress.Parse("127.0.0.2"));
+
+        var fromHere = await local.GetAsync("/metrics", Ct);
+        var fromElsewhere = await remote.GetAsync("/metrics", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, fromHere.StatusCode);
+        Assert.Contains("# TYPE ", await fromHere.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        var body = await fromElsewhere.AssertProblemAsync(403, "You are not allowed to do this");
+        Assert.Equal("Forbidden", (string?)body["title"]);
+        Assert.Equal(HttpStatusCode.OK, (await remote.GetAsync("/api/v1/goods?per_page=1", Ct)).StatusCode);
+    }
+
     /// <summary>The one access-log line (Shop's or nginx's: both end with the request id) of that request.</summary>
     private static async Task<string> LineWithRequestIdAsync(string accessLog, string requestId)
     {
@@ -189,12 +208,15 @@ public sealed partial class NginxTests
     private static string Render(string shipped, ExternalServer nginx, int upstreamPort)
     {
         var site = ReplaceOnce(shipped, ListenLine(), $"listen 127.0.0.1:{nginx.Port};");
-        site = ReplaceOnce(site, FirstUpstreamServer(), $"server 127.0.0.1:{upstreamPort}");
+        // The shipped upstream lists three instances; the test has one, in the first line's shape.
+        site = ReplaceOnce(site, UpstreamServers(), match => match.Groups["first"].Value.Replace(match.Groups["address"].Value, $"127.0.0.1:{upstreamPort}", StringComparison.Ordinal));
         Assert.Contains("/var/log/nginx/", site, StringComparison.Ordinal);
         return site.Replace("/var/log/nginx/", nginx.Folder + "/", StringComparison.Ordinal);
     }
 
-    private static string ReplaceOnce(string text, Regex pattern, string replacement)
+    private static string ReplaceOnce(string text, Regex pattern, string replacement) => ReplaceOnce(text, pattern, _ => replacement);
+
+    private static string ReplaceOnce(string text, Regex pattern, MatchEvaluator replacement)
     {
         Assert.True(pattern.Count(text) == 1, $"deploy/nginx/shop.conf should contain exactly one match of {pattern}");
         return pattern.Replace(text, replacement);
@@ -230,18 +252,7 @@ public sealed partial class NginxTests
     /// <summary>A client of the nginx, optionally speaking from another loopback address.</summary>
     private static HttpClient Client(ExternalServer nginx, IPAddress? from, params (string Name, string Value)[] headers)
     {
-        var handler = new SocketsHttpHandler();
-        if (from is not null)
-        {
-            handler.ConnectCallback = async (context, cancellationToken) =>
-            {
-                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
-                socket.Bind(new IPEndPoint(from, 0));
-                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-                return new NetworkStream(socket, ownsSocket: true);
-            };
-        }
-        var client = new HttpClient(handler) { BaseAddress = new Uri($"http://127.0.0.1:{nginx.Port}") };
+        var client = LoopbackClient.Create(new Uri($"http://127.0.0.1:{nginx.Port}"), from);
         foreach (var (name, value) in headers)
         {
             client.DefaultRequestHeaders.TryAddWithoutValidation(name, value);
@@ -252,6 +263,7 @@ public sealed partial class NginxTests
     [GeneratedRegex(@"(?m)(?<=^[ \t]*)listen 80;")]
     private static partial Regex ListenLine();
 
-    [GeneratedRegex(@"(?m)(?<=^[ \t]*)server 127\.0\.0\.1:5000(?=\s)")]
-    private static partial Regex FirstUpstreamServer();
+    /// <summary>The upstream's server lines, which follow one another; <c>first</c> is the first of them.</summary>
+    [GeneratedRegex(@"(?m)(?<first>^[ \t]*server (?<address>127\.0\.0\.1:\d+) [^\n]*\n)(?:[ \t]*server 127\.0\.0\.1:\d+ [^\n]*\n)*")]
+    private static partial Regex UpstreamServers();
 }

@@ -57,7 +57,7 @@ public sealed class Load : IAsyncDisposable
     public Task WaitForAnswersAsync(int more)
     {
         var target = Answered + more;
-        return Poll.UntilAsync(() => Answered >= target, TimeSpan.FromSeconds(60), $"{more} more answers under load");
+        return Poll.UntilAsync(() => Answered >= target, $"{more} more answers under load", TimeSpan.FromSeconds(60));
     }
 
     private async Task RunAsync(Uri baseAddress, Func<HttpClient, Task<HttpResponseMessage>> send, List<string>? accepted)

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using Shop.Tests.Infrastructure;
 
 namespace Shop.Tests.Hosting;
 
@@ -59,7 +58,7 @@ public sealed class ShopMaster : IAsyncDisposable
         var stderr = process.StandardError.ReadToEndAsync();
         try
         {
-            await Poll.UntilAsync(async () => process.HasExited || File.Exists(master.Pidfile) && await master.AnswersAsync(), StartLimit, "the service answers");
+            await Poll.UntilAsync(async () => process.HasExited || File.Exists(master.Pidfile) && await master.AnswersAsync(), "the service answers", StartLimit);
             if (process.HasExited)
             {
                 Assert.Fail($"serve exited with {process.ExitCode}: {await stderr}");
@@ -137,7 +136,7 @@ public sealed class ShopMaster : IAsyncDisposable
             }
             var log = await File.ReadAllTextAsync(LogFile, TestContext.Current.CancellationToken);
             return pids.All(pid => log.Contains($"Worker {pid} is ready", StringComparison.Ordinal));
-        }, StartLimit, $"{count} new workers replace {string.Join(",", old)}");
+        }, $"{count} new workers replace {string.Join(",", old)}", StartLimit);
         return pids;
     }
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using Shop.Tests.Infrastructure;
 
 namespace Shop.Tests.Hosting;
 
@@ -29,7 +28,7 @@ public sealed class WorkersTests : IDisposable
 
         var victim = workers[1];
         await ShopMaster.SignalAsync(victim, "KILL");
-        await Poll.UntilAsync(() => shop.WorkerPids() is { Count: 3 } now && !now.Contains(victim), TimeSpan.FromSeconds(2), "a new worker within 2 s");
+        await Poll.UntilAsync(() => shop.WorkerPids() is { Count: 3 } now && !now.Contains(victim), "a new worker within 2 s", TimeSpan.FromSeconds(2));
         var replaced = await shop.WaitForNewWorkersAsync([victim], 3);
         await load.WaitForAnswersAsync(50);
         await load.StopAsync();
@@ -48,7 +47,7 @@ public sealed class WorkersTests : IDisposable
         await shop.SignalAsync("TTIN");
         var three = await shop.WaitForNewWorkersAsync([], 3);
         await shop.SignalAsync("TTOU");
-        await Poll.UntilAsync(() => shop.WorkerPids().Count == 2, ShopMaster.StartLimit, "two workers after TTOU");
+        await Poll.UntilAsync(() => shop.WorkerPids().Count == 2, "two workers after TTOU", ShopMaster.StartLimit);
         await shop.SignalAsync("USR1");
         await ShopApp.WaitForLinesAsync(shop.LogFile, l => l.Contains("USR1: the workers reopen their log files", StringComparison.Ordinal));
 
@@ -62,7 +61,7 @@ public sealed class WorkersTests : IDisposable
         // Workers leave when their master is gone, however it went.
         var orphans = shop.WorkerPids();
         await shop.SignalAsync("KILL");
-        await Poll.UntilAsync(() => orphans.All(pid => !ShopMaster.IsAlive(pid)), ShopMaster.StartLimit, "workers stop after their master was killed");
+        await Poll.UntilAsync(() => orphans.All(pid => !ShopMaster.IsAlive(pid)), "workers stop after their master was killed", ShopMaster.StartLimit);
     }
 
     [Fact]
@@ -102,7 +101,7 @@ public sealed class WorkersTests : IDisposable
 
             var term = DateTime.UtcNow;
             await shop.SignalAsync("TERM");
-            await Poll.UntilAsync(() => shop.Process.HasExited, TimeSpan.FromSeconds(25), "the master exits within graceful_timeout");
+            await Poll.UntilAsync(() => shop.Process.HasExited, "the master exits within graceful_timeout", TimeSpan.FromSeconds(25));
             await load.StopAsync();
 
             Assert.Equal(0, shop.Process.ExitCode);
@@ -140,7 +139,7 @@ public sealed class WorkersTests : IDisposable
             Assert.All(workers, pid => Assert.Equal("app: worker", ShopMaster.Comm(pid)));
 
             await ShopMaster.SignalAsync(master, "TERM");
-            await Poll.UntilAsync(() => !ShopMaster.IsAlive(master) && workers.All(w => !ShopMaster.IsAlive(w)), TimeSpan.FromSeconds(40), "master and workers stop");
+            await Poll.UntilAsync(() => !ShopMaster.IsAlive(master) && workers.All(w => !ShopMaster.IsAlive(w)), "master and workers stop", TimeSpan.FromSeconds(40));
             Assert.False(File.Exists(pidfile));
         }
         finally
@@ -197,11 +196,11 @@ public sealed class WorkersTests : IDisposable
             counted = (await PrometheusText.ScrapeAsync(shop.Client))
                 .Where("http_server_request_duration_seconds_count", ("http_route", "/api/v1/goods")).Sum(s => s.Value);
             return counted >= requests;
-        }, TimeSpan.FromSeconds(30), "every worker's requests in /metrics");
+        }, "every worker's requests in /metrics", TimeSpan.FromSeconds(30));
         Assert.Equal(requests, counted);
 
         await shop.SignalAsync("INT");
-        await Poll.UntilAsync(() => shop.Process.HasExited, TimeSpan.FromSeconds(10), "a quick stop");
+        await Poll.UntilAsync(() => shop.Process.HasExited, "a quick stop", TimeSpan.FromSeconds(10));
         Assert.Equal(0, shop.Process.ExitCode);
     }
 
@@ -214,7 +213,7 @@ public sealed class WorkersTests : IDisposable
         var stuck = shop.WorkerPids();
 
         await File.WriteAllTextAsync(stuckFile, "", Ct);
-        await Poll.UntilAsync(() => !shop.WorkerPids().Intersect(stuck).Any(), ShopMaster.StartLimit, "stuck workers replaced");
+        await Poll.UntilAsync(() => !shop.WorkerPids().Intersect(stuck).Any(), "stuck workers replaced", ShopMaster.StartLimit);
 
         var log = await File.ReadAllTextAsync(shop.LogFile, Ct);
         Assert.All(stuck, pid => Assert.Contains($"Worker {pid} sent no heartbeat for 5 s (timeout); killing it", log, StringComparison.Ordinal));
@@ -224,7 +223,7 @@ public sealed class WorkersTests : IDisposable
     private async Task<long> PrepareGoodsAsync()
     {
         await using var app = await ShopApp.StartAsync(s => s with { Database = Path.Combine(Folder, "shop.db") });
-        return await Features.Orders.OrderTesting.CreateGoodsAsync(app.AdminClient(), "load-tea", 1_000_000);
+        return await OrderTesting.CreateGoodsAsync(app.AdminClient(), "load-tea", 1_000_000);
     }
 
     private static async Task AssertAllConfirmedAsync(HttpClient client, IReadOnlyList<string> orders)
@@ -233,7 +232,7 @@ public sealed class WorkersTests : IDisposable
         client.DefaultRequestHeaders.Add("X-API-Key", ShopApp.AdminKey);
         foreach (var location in orders)
         {
-            var order = await Features.Orders.OrderTesting.WaitUntilDoneAsync(client, location, TimeSpan.FromSeconds(60));
+            var order = await OrderTesting.WaitUntilDoneAsync(client, location, TimeSpan.FromSeconds(60));
             Assert.Equal("confirmed", (string?)order["status"]);
         }
     }

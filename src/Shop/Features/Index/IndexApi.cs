@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Shop.Hosting;
 using Shop.Infrastructure.Data;
 using Shop.Infrastructure.Logging;
 using Shop.Infrastructure.Metrics;
@@ -53,8 +54,14 @@ public static class IndexApi
         return routes;
     }
 
-    private static async Task<JsonHttpResult<Health>> Ready(ShopDb db, ILoggerFactory logs, ShopMetrics metrics, CancellationToken cancellationToken)
+    private static async Task<JsonHttpResult<Health>> Ready(
+        ShopDb db, ILoggerFactory logs, ShopMetrics metrics, IHostApplicationLifetime lifetime, CancellationToken cancellationToken)
     {
+        if (lifetime.IsDraining())
+        {
+            // Balancers stop choosing an instance that is stopping, while it still serves (Hosting/Draining.cs).
+            throw new ApiProblem(503, "Not ready: shutting down");
+        }
         string? problem = null;
         Exception? error = null;
         try
