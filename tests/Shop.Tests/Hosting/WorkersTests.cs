@@ -55,7 +55,7 @@ public sealed class WorkersTests : IDisposable
         Assert.True(await shop.AnswersAsync());
         // USR1 is no reason for a worker to die (its default action), nor for the master to replace one.
         Assert.Equal(2, shop.WorkerPids().Count);
-        Assert.Subset(shop.WorkerPids().ToHashSet(), three.ToHashSet());
+        Assert.Subset(three.ToHashSet(), shop.WorkerPids().ToHashSet());
         Assert.NotEqual(workers, three);
 
         // Workers leave when their master is gone, however it went.
