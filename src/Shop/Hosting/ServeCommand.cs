@@ -127,10 +127,11 @@ public static class ServeCommand
         {
             await ShopCli.MigrateAsync(app, cancellationToken);
         }
-        await using var log = LoggingSetup.Configure(new LoggerConfiguration(), settings, new LogFiles()).CreateLogger();
+        var logFiles = new LogFiles();
+        await using var log = LoggingSetup.Configure(new LoggerConfiguration(), settings, logFiles).CreateLogger();
         try
         {
-            return await Master.RunAsync(settings, reload, ShopCli.Arguments, log.ForContext<Master>(), url =>
+            return await Master.RunAsync(settings, reload, ShopCli.Arguments, log.ForContext<Master>(), logFiles, url =>
             {
                 WritePidfile(settings);
                 Ready(url);
