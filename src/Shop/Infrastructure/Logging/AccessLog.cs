@@ -23,7 +23,11 @@ public sealed class AccessLog : IDisposable
 
     private readonly Logger? _logger;
 
-    public AccessLog(string? target, LogFiles files)
+    /// <param name="target">The file, <c>-</c> for standard output, null for none.</param>
+    /// <param name="files">Opens the reopenable file of a single process (SIGUSR1).</param>
+    /// <param name="shared">Several processes (a master's workers) write the file: each line is appended
+    /// whole under a lock across processes, unbuffered (the file sink cannot share a buffered file).</param>
+    public AccessLog(string? target, LogFiles files, bool shared = false)
     {
         if (target is null)
         {
@@ -35,7 +39,10 @@ public sealed class AccessLog : IDisposable
             // Buffered, flushed every second: an unbuffered file sink makes one write(2) per line,
             // which was 14 % of the CPU of a GET. A crash can lose the last second of access lines;
             // the service log, which says what went wrong, stays unbuffered.
-            : configuration.WriteTo.Async(s => s.Sink(files.Open(target, new Serilog.Formatting.Display.MessageTemplateTextFormatter("{Message:l}{NewLine}"), FlushInterval))))
+            : shared
+                ? configuration.WriteTo.Async(s => s.File(target, outputTemplate: "{Message:l}{NewLine}", encoding: new System.Text.UTF8Encoding(false),
+                    formatProvider: null, buffered: false, shared: true))
+                : configuration.WriteTo.Async(s => s.Sink(files.Open(target, new Serilog.Formatting.Display.MessageTemplateTextFormatter("{Message:l}{NewLine}"), FlushInterval))))
             .CreateLogger();
     }
 

@@ -33,7 +33,7 @@ public static class LoggingSetup
         services.AddSerilog((provider, configuration) => Configure(configuration, settings, files)
             .Enrich.With(new RequestLogEnricher(provider.GetRequiredService<IHttpContextAccessor>()))
             .WriteTo.Sink(new LogEventCounterSink(provider.GetRequiredService<ShopMetrics>())), preserveStaticLogger: true);
-        services.AddSingleton(new AccessLog(settings.AccessLogfile, files));
+        services.AddSingleton(new AccessLog(settings.AccessLogfile, files, shared: settings.UsesMaster));
         return services;
     }
 
@@ -63,6 +63,9 @@ public static class LoggingSetup
         {
             null => sink.Console(formatter, standardErrorFromLevel: LogEventLevel.Verbose),
             "-" => sink.Console(formatter),
+            // A master and its workers write one file: shared appends whole lines under a lock across
+            // processes; a single process writes through the reopenable file (SIGUSR1).
+            var path when settings.UsesMaster => sink.File(formatter, path, encoding: new System.Text.UTF8Encoding(false), shared: true),
             var path => sink.Sink(files.Open(path, formatter)),
         });
     }
