@@ -34,10 +34,10 @@ public static class Program
             .AddRestJson()
             .AddRestErrors()
             .AddCredentialRateLimits()
-            .AddShopAuth()
+            .AddShopAuth(settings.ToSecretKeyOptions())
             .AddShopOpenApi()
             .AddHeadRequests()
-            .AddShopMetrics(settings)
+            .AddShopMetrics(settings.ToMetricsOptions())
             .AddShopCache(settings)
             // Modules.
             .AddIndex()
