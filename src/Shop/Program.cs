@@ -30,7 +30,7 @@ public static class Program
     {
         var builder = ShopHost.CreateBuilder(settings);
         builder.Services
-            .AddShopData(settings)
+            .AddShopData(settings.ToDatabaseOptions())
             .AddRestJson()
             .AddRestErrors()
             .AddCredentialRateLimits()
@@ -38,7 +38,7 @@ public static class Program
             .AddShopOpenApi()
             .AddHeadRequests()
             .AddShopMetrics(settings.ToMetricsOptions())
-            .AddShopCache(settings)
+            .AddShopCache(settings.ToCacheOptions())
             // Modules.
             .AddIndex()
             .AddOperations()

@@ -1,5 +1,7 @@
 using Shop.Hosting.Processes;
 using Shop.Infrastructure.Auth;
+using Shop.Infrastructure.Cache;
+using Shop.Infrastructure.Data;
 using Shop.Infrastructure.Logging;
 using Shop.Infrastructure.Metrics;
 using Shop.Infrastructure.Queue;
@@ -12,6 +14,10 @@ namespace Shop.Hosting;
 /// </summary>
 public static class ShopSettingsOptions
 {
+    public static DatabaseOptions ToDatabaseOptions(this ShopSettings settings) => new(settings.Database);
+
+    public static CacheOptions ToCacheOptions(this ShopSettings settings) => new(settings.Redis);
+
     public static LogOptions ToLogOptions(this ShopSettings settings) =>
         new(settings.LogFile, settings.AccessLogfile, settings.LogLevel, settings.LogFormat);
 
