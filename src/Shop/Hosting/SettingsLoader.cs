@@ -6,7 +6,7 @@ namespace Shop.Hosting;
 /// <summary>
 /// Reads settings in the contract's order — config file, then <c>SHOP_*</c> environment variables,
 /// then command-line flags; later wins — using Microsoft.Extensions.Configuration for the layering
-/// and the file formats (JSON, or INI-style <c>name = value</c> lines like gunicorn's config).
+/// and JSON files; any other file is read as gunicorn's config is (<see cref="ConfigFile"/>).
 /// </summary>
 public static class SettingsLoader
 {
@@ -17,6 +17,7 @@ public static class SettingsLoader
     [
         "bind", "workers", "database", "redis", "pidfile", "access_logfile", "log_file", "log_level",
         "log_format", "otlp_endpoint", "otlp_protocol", "trusted_proxies", "daemon", "reload", "session_ttl", "secret_key", "queue_worker",
+        "proc_name", "timeout", "graceful_timeout", "max_requests", "max_requests_jitter",
         "drain_delay",
     ];
 
@@ -30,24 +31,31 @@ public static class SettingsLoader
             {
                 throw new SettingsException("config", $"file '{configFile}' does not exist");
             }
-            var isJson = path.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
-            var file = new ConfigurationBuilder();
-            _ = isJson ? file.AddJsonFile(path) : file.AddIniFile(path);
-            IConfiguration fromFile;
+            IEnumerable<string> names;
             try
             {
-                fromFile = file.Build();
+                if (path.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+                {
+                    var fromFile = new ConfigurationBuilder().AddJsonFile(path).Build();
+                    names = fromFile.AsEnumerable().Select(p => p.Key);
+                    builder.AddConfiguration(fromFile);
+                }
+                else
+                {
+                    var fromFile = ConfigFile.Read(path);
+                    names = fromFile.Keys;
+                    builder.AddInMemoryCollection(fromFile);
+                }
             }
-            catch (Exception ex) when (ex is FormatException or InvalidDataException or System.Text.Json.JsonException)
+            catch (Exception ex) when (ex is FormatException or InvalidDataException or System.Text.Json.JsonException or IOException or UnauthorizedAccessException)
             {
                 throw new SettingsException("config", $"'{configFile}' cannot be read: {ex.Message.Split('\n')[0]}");
             }
-            var unknown = fromFile.AsEnumerable().Select(p => p.Key).FirstOrDefault(k => !Names.Contains(k.ToLowerInvariant()));
+            var unknown = names.FirstOrDefault(k => !Names.Contains(k.ToLowerInvariant()));
             if (unknown is not null)
             {
-                throw new SettingsException(unknown, $"is not a setting (known: {string.Join(", ", Names)})");
+                throw new SettingsException(unknown, $"is not a setting (known: {string.Join(", ", Names)}; gunicorn's {string.Join(", ", ConfigFile.Aliases.Keys)})");
             }
-            builder.AddConfiguration(fromFile);
         }
         var fromEnvironment = environment.Cast<DictionaryEntry>()
             .Select(e => (Key: (string)e.Key, Value: e.Value as string))
@@ -83,7 +91,15 @@ public static class SettingsLoader
                 ? SettingValues.Duration("session_ttl", ttl, TimeSpan.FromMinutes(1), TimeSpan.FromDays(365)) : settings.SessionTtl,
             SecretKey = Get("secret_key") is { Length: > 0 } secret ? secret : null,
             QueueWorker = Get("queue_worker") is not { } worker || SettingValues.Boolean("queue_worker", worker),
+            ProcName = Get("proc_name") is { } procName ? SettingValues.ProcName(procName) : settings.ProcName,
+            Timeout = Get("timeout") is { } timeout ? Seconds("timeout", timeout) : settings.Timeout,
+            GracefulTimeout = Get("graceful_timeout") is { } graceful ? Seconds("graceful_timeout", graceful) : settings.GracefulTimeout,
+            MaxRequests = Get("max_requests") is { } max ? SettingValues.Integer("max_requests", max, 0, int.MaxValue) : 0,
+            MaxRequestsJitter = Get("max_requests_jitter") is { } jitter ? SettingValues.Integer("max_requests_jitter", jitter, 0, int.MaxValue) : 0,
             DrainDelay = Get("drain_delay") is { } drain ? SettingValues.Duration("drain_delay", drain, TimeSpan.Zero, TimeSpan.FromMinutes(5)) : settings.DrainDelay,
         };
     }
+
+    /// <summary>Whole seconds as gunicorn writes its timeouts, 0 to a day.</summary>
+    private static TimeSpan Seconds(string setting, string raw) => TimeSpan.FromSeconds(SettingValues.Integer(setting, raw, 0, 86_400));
 }

@@ -30,6 +30,8 @@ public static class ShopHost
             kestrel.Limits.MaxRequestHeaderCount = RequestLimitsMiddleware.HardHeaderCount;
         });
         builder.Services.AddSingleton(settings);
+        // What a stopping process may take to finish its requests and claimed work (TERM, or a master replacing a worker).
+        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = settings.GracefulTimeout);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddShopLogging(settings);
         builder.Services.AddDraining(settings);

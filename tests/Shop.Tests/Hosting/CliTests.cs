@@ -68,19 +68,6 @@ public sealed class CliTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--workers", "2", "workers")]
-    [InlineData("--daemon", null, "daemon")]
-    [InlineData("--reload", null, "reload")]
-    public async Task ScaleOutFlagsAreRejectedClearlyForNow(string flag, string? value, string setting)
-    {
-        string[] args = value is null ? ["serve", flag] : ["serve", flag, value];
-        var result = await ShopCommand.RunAsync(args, Environment());
-        Assert.Equal(2, result.ExitCode);
-        Assert.StartsWith($"shop: error: {setting}: ", result.Stderr, StringComparison.Ordinal);
-        Assert.Contains("not supported yet", result.Stderr, StringComparison.Ordinal);
-    }
-
-    [Theory]
     [InlineData("serve", "--bind")]
     [InlineData("routes", "--config")]
     [InlineData("migrate", "--config")]

@@ -68,7 +68,15 @@ public static class OperationsApi
         var branch = app.CreateApplicationBuilder();
         branch.UseOpenTelemetryPrometheusScrapingEndpoint(meterProvider: null, predicate: _ => true, path: null, configureBranchedPipeline: null, optionsName: null);
         var scrape = branch.Build();
-        app.MapGet("/metrics", (HttpContext context, CancellationToken _) => scrape(context))
+        // Under a master each worker's counters are merged, so any worker answers for the whole service.
+        var snapshots = app.ServiceProvider.GetService<Infrastructure.Metrics.MetricsSnapshots>();
+        if (snapshots is not null)
+        {
+            snapshots.Scrape = scrape;
+            snapshots.Services = app.ServiceProvider;
+        }
+        app.MapGet("/metrics", (HttpContext context, CancellationToken cancellationToken) =>
+                snapshots is null ? scrape(context) : snapshots.WriteMergedAsync(context, cancellationToken))
             .WithTags("Operations")
             .WithSummary("Prometheus metrics")
             .WithDescription("Requests by route template, method and status with durations; cache hits and misses; queue depth; job outcomes; orders by status; log events by level.")

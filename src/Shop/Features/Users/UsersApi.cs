@@ -113,10 +113,16 @@ public static class UsersApi
         // Sessions and API keys go with the user (cascading foreign keys), so they stop working at once.
         // The last admin stays: without one, nobody could manage the shop until someone with shell
         // access ran `shop users create`. The count is part of the one DELETE statement, so two
-        // admins deleting each other at the same moment cannot both succeed.
+        // admins deleting each other at the same moment cannot both succeed on SQLite; PostgreSQL's
+        // statements see the rows as they were when each began, so there the admins are locked first.
+        await using var admins = await RowLock.TakeWhereAsync(db, "users", "Role", Policies.AdminRole, cancellationToken);
         var deleted = await db.Set<User>()
             .Where(u => u.Id == id && (u.Role != Policies.AdminRole || db.Set<User>().Count(a => a.Role == Policies.AdminRole) > 1))
             .ExecuteDeleteAsync(cancellationToken);
+        if (admins is not null)
+        {
+            await admins.CommitAsync(cancellationToken);
+        }
         if (deleted == 0)
         {
             throw await db.Set<User>().AnyAsync(u => u.Id == id, cancellationToken)

@@ -36,7 +36,7 @@ public sealed class DatabaseChanges(ShopSettings settings) : IDisposable
     {
         if (settings.OnPostgres)
         {
-            // No change number on PostgreSQL yet: "unknown" makes every read go to the database.
+            // PostgreSQL has no such number: its callers read their change log on every read instead.
             return null;
         }
         lock (_lock)

@@ -12,14 +12,19 @@ namespace Shop.Infrastructure.Data;
 public static class RowLock
 {
     /// <summary>The transaction holding the lock (commit it after the save), or null on SQLite.</summary>
-    public static async Task<IDbContextTransaction?> TakeAsync(ShopDb db, string table, long id, CancellationToken cancellationToken)
+    public static Task<IDbContextTransaction?> TakeAsync(ShopDb db, string table, long id, CancellationToken cancellationToken) =>
+        TakeWhereAsync(db, table, "Id", id, cancellationToken);
+
+    /// <summary>Locks every row whose <paramref name="column"/> holds <paramref name="value"/>, for a
+    /// check over several rows (the number of admins) that a concurrent writer must not pass too.</summary>
+    public static async Task<IDbContextTransaction?> TakeWhereAsync(ShopDb db, string table, string column, object value, CancellationToken cancellationToken)
     {
         if (!db.Database.IsNpgsql())
         {
             return null;
         }
         var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await using var select = Sql.Command(db, $"SELECT 1 FROM {table} WHERE Id = @id FOR UPDATE", ("@id", id));
+        await using var select = Sql.Command(db, $"SELECT 1 FROM {table} WHERE {column} = @value FOR UPDATE", ("@value", value));
         await select.ExecuteNonQueryAsync(cancellationToken);
         return transaction;
     }

@@ -23,6 +23,8 @@ public sealed class AccessLog : IDisposable
 
     private readonly Logger? _logger;
 
+    /// <param name="target">The file, <c>-</c> for standard output, null for none.</param>
+    /// <param name="files">Opens the file, reopened on SIGUSR1 and shared with the other workers of a master.</param>
     public AccessLog(string? target, LogFiles files)
     {
         if (target is null)
@@ -32,9 +34,9 @@ public sealed class AccessLog : IDisposable
         var configuration = new LoggerConfiguration();
         _logger = (target == "-"
             ? configuration.WriteTo.Console(outputTemplate: "{Message:l}{NewLine}", formatProvider: null)
-            // Buffered, flushed every second: an unbuffered file sink makes one write(2) per line,
-            // which was 14 % of the CPU of a GET. A crash can lose the last second of access lines;
-            // the service log, which says what went wrong, stays unbuffered.
+            // Buffered, flushed every second: a write(2) per line is a large share of a GET's cost. A
+            // crash can lose the last second of access lines; the service log, which says what went
+            // wrong, stays unbuffered.
             : configuration.WriteTo.Async(s => s.Sink(files.Open(target, new Serilog.Formatting.Display.MessageTemplateTextFormatter("{Message:l}{NewLine}"), FlushInterval))))
             .CreateLogger();
     }

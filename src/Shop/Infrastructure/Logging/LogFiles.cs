@@ -24,16 +24,28 @@ public sealed class LogFiles
         return sink;
     }
 
-    /// <summary>Closes and reopens every log file of this instance (after logrotate moved them away).</summary>
-    public void Reopen()
+    /// <summary>
+    /// Closes and reopens every log file of this instance (after logrotate moved them away). Returns
+    /// what stopped a file from being opened anew (it goes on being written where it was), if anything.
+    /// </summary>
+    public IReadOnlyList<string> Reopen()
     {
+        var problems = new List<string>();
         lock (_lock)
         {
             foreach (var sink in _open)
             {
-                sink.Reopen();
+                try
+                {
+                    sink.Reopen();
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    problems.Add($"{sink.Path}: {ex.Message}");
+                }
             }
         }
+        return problems;
     }
 
     /// <summary>
@@ -50,7 +62,7 @@ public sealed class LogFiles
             }
             try
             {
-                LineFileSink.Open(path).Dispose();
+                AppendFile.Open(path).Dispose();
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {

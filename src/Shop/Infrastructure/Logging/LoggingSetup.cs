@@ -63,6 +63,8 @@ public static class LoggingSetup
         {
             null => sink.Console(formatter, standardErrorFromLevel: LogEventLevel.Verbose),
             "-" => sink.Console(formatter),
+            // One process or a master and its workers: each appends whole lines to the same file,
+            // reopened on SIGUSR1.
             var path => sink.Sink(files.Open(path, formatter)),
         });
     }

@@ -4,6 +4,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Shop.Hosting;
+using Shop.Hosting.Processes;
 
 namespace Shop.Infrastructure.Metrics;
 
@@ -26,6 +27,11 @@ public static class MetricsSetup
     public static IServiceCollection AddShopMetrics(this IServiceCollection services, ShopSettings settings)
     {
         services.AddSingleton<ShopMetrics>();
+        if (WorkerEnvironment.Current is { } worker)
+        {
+            services.AddSingleton(new MetricsSnapshots(worker.MetricsFolder));
+            services.AddHostedService(provider => provider.GetRequiredService<MetricsSnapshots>());
+        }
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(ServiceName, serviceVersion: typeof(MetricsSetup).Assembly.GetName().Version?.ToString(3)))
             .WithMetrics(metrics =>
