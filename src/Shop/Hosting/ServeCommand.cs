@@ -56,7 +56,7 @@ public static class ServeCommand
 
     private static async Task<int> ServeAsync(ShopSettings settings, Func<ShopSettings> reload, CancellationToken cancellationToken)
     {
-        if (Infrastructure.Logging.LogFiles.FindProblem(settings) is { } logProblem)
+        if (LogFiles.FindProblem(settings.ToLogOptions()) is { } logProblem)
         {
             await Console.Error.WriteLineAsync($"shop: error: {logProblem}");
             return 2;
@@ -128,7 +128,7 @@ public static class ServeCommand
             await ShopCli.MigrateAsync(app, cancellationToken);
         }
         var logFiles = new LogFiles();
-        await using var log = LoggingSetup.Configure(new LoggerConfiguration(), settings, logFiles).CreateLogger();
+        await using var log = LoggingSetup.Configure(new LoggerConfiguration(), settings.ToLogOptions(), logFiles).CreateLogger();
         try
         {
             return await Master.RunAsync(settings, reload, ShopCli.Arguments, log.ForContext<Master>(), logFiles, url =>

@@ -1,5 +1,4 @@
 using Serilog.Formatting;
-using Shop.Hosting;
 
 namespace Shop.Infrastructure.Logging;
 
@@ -52,9 +51,9 @@ public sealed class LogFiles
     /// The start-up error for a log file that cannot be opened for writing (a folder the service user
     /// may not write to), in the settings' one-line form, or null when every log file can be opened.
     /// </summary>
-    public static string? FindProblem(ShopSettings settings)
+    public static string? FindProblem(LogOptions options)
     {
-        foreach (var (setting, path) in new[] { ("log_file", settings.LogFile), ("access_logfile", settings.AccessLogfile) })
+        foreach (var (setting, path) in new[] { ("log_file", options.LogFile), ("access_logfile", options.AccessLogfile) })
         {
             if (path is null or "-")
             {
