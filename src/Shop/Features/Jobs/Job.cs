@@ -27,19 +27,3 @@ public sealed class Job : ILeased
     public long? LeaseUntil { get; set; }
     public int Attempts { get; set; }
 }
-
-/// <summary>The input of a job, kept apart so that reading a job never loads a 20 MiB upload.</summary>
-public sealed class JobPayload
-{
-    public long JobId { get; set; }
-    public required string ContentType { get; set; }
-    public required byte[] Data { get; set; }
-}
-
-public static class JobStatus
-{
-    public const string Queued = "queued";
-    public const string Running = "running";
-    public const string Succeeded = "succeeded";
-    public const string Failed = "failed";
-}

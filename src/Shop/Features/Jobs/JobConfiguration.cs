@@ -15,13 +15,3 @@ public sealed class JobConfiguration : IEntityTypeConfiguration<Job>
         builder.HasIndex(j => new { j.Status, j.LeaseUntil });
     }
 }
-
-public sealed class JobPayloadConfiguration : IEntityTypeConfiguration<JobPayload>
-{
-    public void Configure(EntityTypeBuilder<JobPayload> builder)
-    {
-        builder.ToTable("job_payloads");
-        builder.HasKey(p => p.JobId);
-        builder.HasOne<Job>().WithOne().HasForeignKey<JobPayload>(p => p.JobId).OnDelete(DeleteBehavior.Cascade);
-    }
-}

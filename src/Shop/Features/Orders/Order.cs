@@ -37,27 +37,3 @@ public sealed class Order : ILeased
 
     public List<OrderLine> Lines { get; set; } = [];
 }
-
-/// <summary>One line of an order; sku and name are kept as they were when it was placed.</summary>
-public sealed class OrderLine
-{
-    public long Id { get; set; }
-    public long OrderId { get; set; }
-    public long GoodsId { get; set; }
-    public required string Sku { get; set; }
-    public required string Name { get; set; }
-    public int Quantity { get; set; }
-
-    /// <summary>Fixed when the order is confirmed; null before.</summary>
-    public long? UnitPriceCents { get; set; }
-}
-
-public static class OrderStatus
-{
-    public const string Pending = "pending";
-    public const string Confirmed = "confirmed";
-    public const string Rejected = "rejected";
-    public const string Cancelled = "cancelled";
-
-    public static readonly string[] All = [Pending, Confirmed, Rejected, Cancelled];
-}

@@ -22,14 +22,3 @@ public sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
         builder.HasMany(o => o.Lines).WithOne().HasForeignKey(l => l.OrderId).OnDelete(DeleteBehavior.Cascade);
     }
 }
-
-public sealed class OrderLineConfiguration : IEntityTypeConfiguration<OrderLine>
-{
-    public void Configure(EntityTypeBuilder<OrderLine> builder)
-    {
-        builder.ToTable("order_lines");
-        builder.HasKey(l => l.Id);
-        builder.Property(l => l.Sku).HasMaxLength(128);
-        builder.Property(l => l.Name).HasMaxLength(800);
-    }
-}

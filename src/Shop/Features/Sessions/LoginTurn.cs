@@ -18,14 +18,3 @@ public sealed class LoginTurn
     /// <summary>Unix milliseconds after which another attempt may take the turn.</summary>
     public long LeaseUntil { get; set; }
 }
-
-internal sealed class LoginTurnConfiguration : IEntityTypeConfiguration<LoginTurn>
-{
-    public void Configure(EntityTypeBuilder<LoginTurn> builder)
-    {
-        builder.ToTable("login_turns");
-        builder.HasKey(t => t.NormalizedUsername);
-        builder.Property(t => t.NormalizedUsername).HasMaxLength(LoginThrottle.KeyMax);
-        builder.Property(t => t.Holder).HasMaxLength(32);
-    }
-}

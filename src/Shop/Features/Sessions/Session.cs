@@ -12,14 +12,3 @@ public sealed class Session
     public DateTime CreatedAt { get; set; }
     public DateTime ExpiresAt { get; set; }
 }
-
-/// <summary>
-/// One failed login for a username (known or not). Kept in the database, not in memory, so that
-/// throttling holds across restarts and across instances sharing the database.
-/// </summary>
-public sealed class LoginFailure
-{
-    public long Id { get; set; }
-    public required string NormalizedUsername { get; set; }
-    public DateTime FailedAt { get; set; }
-}

@@ -10,9 +10,6 @@ using Shop.Rest;
 
 namespace Shop.Features.Sessions;
 
-/// <summary>A session just issued: the token is known only here and in the answer to the client.</summary>
-public sealed record IssuedSession(long Id, string Token, DateTime ExpiresAt);
-
 /// <summary>Issues, finds and revokes sessions. Every check reads the database, so a revocation holds at once everywhere.</summary>
 public sealed class SessionStore(ShopDb db, Secrets secrets, TimeProvider clock, ShopSettings settings) : ISessionRevoker
 {

@@ -15,14 +15,3 @@ public sealed class SessionConfiguration : IEntityTypeConfiguration<Session>
         builder.HasOne(s => s.User).WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
     }
 }
-
-public sealed class LoginFailureConfiguration : IEntityTypeConfiguration<LoginFailure>
-{
-    public void Configure(EntityTypeBuilder<LoginFailure> builder)
-    {
-        builder.ToTable("login_failures");
-        builder.HasKey(f => f.Id);
-        builder.Property(f => f.NormalizedUsername).HasMaxLength(LoginThrottle.KeyMax);
-        builder.HasIndex(f => new { f.NormalizedUsername, f.FailedAt });
-    }
-}
