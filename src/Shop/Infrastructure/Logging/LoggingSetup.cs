@@ -11,7 +11,7 @@ namespace Shop.Infrastructure.Logging;
 /// <c>2026-11-23 19:14:14,123 - INFO - Shop.Features.Goods.GoodsApi - CreateGoods - 57 - message</c>,
 /// written by Serilog through an asynchronous file sink so a request never waits for the disk.
 /// Events logged during a request end with <c> [request_id=… trace_id=…]</c> (see <see cref="RequestLogEnricher"/>);
-/// <c>log_format=json</c> writes the same fields as one JSON object per line (<see cref="JsonLogFormatter"/>).
+/// <c>log_format=json</c> writes the same fields as one JSON object per line (<see cref="JsonLogFormat"/>).
 /// Every written event is also counted by level for <c>/metrics</c> (<see cref="LogEventCounterSink"/>).
 /// </summary>
 public static class LoggingSetup
@@ -55,7 +55,7 @@ public static class LoggingSetup
             .Filter.ByExcluding(IsAuthenticationChatter)
             .Enrich.With<LevelNameEnricher>();
         ITextFormatter formatter = options.LogFormat == "json"
-            ? new JsonLogFormatter()
+            ? JsonLogFormat.Create()
             : new OneLineTextFormatter(Template);
         // Every sink sits behind the async wrapper: a request never waits for a disk or a terminal.
         return configuration.WriteTo.Async(sink => _ = options.LogFile switch
