@@ -30,15 +30,15 @@ public static class Program
     {
         var builder = ShopHost.CreateBuilder(settings);
         builder.Services
-            .AddShopData(settings)
+            .AddShopData(settings.ToDatabaseOptions())
             .AddRestJson()
             .AddRestErrors()
             .AddCredentialRateLimits()
-            .AddShopAuth()
+            .AddShopAuth(settings.ToSecretKeyOptions())
             .AddShopOpenApi()
             .AddHeadRequests()
-            .AddShopMetrics(settings)
-            .AddShopCache(settings)
+            .AddShopMetrics(settings.ToMetricsOptions())
+            .AddShopCache(settings.ToCacheOptions())
             // Modules.
             .AddIndex()
             .AddOperations()

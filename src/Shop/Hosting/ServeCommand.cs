@@ -56,7 +56,7 @@ public static class ServeCommand
 
     private static async Task<int> ServeAsync(ShopSettings settings, Func<ShopSettings> reload, CancellationToken cancellationToken)
     {
-        if (Infrastructure.Logging.LogFiles.FindProblem(settings) is { } logProblem)
+        if (LogFiles.FindProblem(settings.ToLogOptions()) is { } logProblem)
         {
             await Console.Error.WriteLineAsync($"shop: error: {logProblem}");
             return 2;
@@ -127,10 +127,11 @@ public static class ServeCommand
         {
             await ShopCli.MigrateAsync(app, cancellationToken);
         }
-        await using var log = LoggingSetup.Configure(new LoggerConfiguration(), settings, new LogFiles()).CreateLogger();
+        var logFiles = new LogFiles();
+        await using var log = LoggingSetup.Configure(new LoggerConfiguration(), settings.ToLogOptions(), logFiles).CreateLogger();
         try
         {
-            return await Master.RunAsync(settings, reload, ShopCli.Arguments, log.ForContext<Master>(), url =>
+            return await Master.RunAsync(settings, reload, ShopCli.Arguments, log.ForContext<Master>(), logFiles, url =>
             {
                 WritePidfile(settings);
                 Ready(url);

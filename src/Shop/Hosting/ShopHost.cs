@@ -33,7 +33,8 @@ public static class ShopHost
         // What a stopping process may take to finish its requests and claimed work (TERM, or a master replacing a worker).
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = settings.GracefulTimeout);
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddShopLogging(settings);
+        builder.Services.AddSingleton(settings.ToQueueWorkerOptions());
+        builder.Services.AddShopLogging(settings.ToLogOptions());
         builder.Services.AddDraining(settings);
         builder.Services.Configure<ForwardedHeadersOptions>(options =>
         {

@@ -76,8 +76,8 @@ public sealed record ShopSettings
     public IEnumerable<string> Urls => Bind.Select(b => $"http://{b}");
 
     /// <summary>Whether <see cref="Database"/> is a PostgreSQL URI (otherwise a SQLite file).</summary>
-    public bool OnPostgres => Infrastructure.Data.PostgresUri.IsPostgres(Database);
+    public bool OnPostgres => new Infrastructure.Data.DatabaseOptions(Database).OnPostgres;
 
     /// <summary>The SQLite connection string for <see cref="Database"/>.</summary>
-    public string SqliteConnectionString => $"Data Source={Database};Pooling=True;Default Timeout=5";
+    public string SqliteConnectionString => new Infrastructure.Data.DatabaseOptions(Database).SqliteConnectionString;
 }

@@ -49,7 +49,7 @@ public sealed partial class WorkersTests : IDisposable
         await shop.SignalAsync("TTOU");
         await Poll.UntilAsync(() => shop.WorkerPids().Count == 2, "two workers after TTOU", ShopMaster.StartLimit);
         await shop.SignalAsync("USR1");
-        await ShopApp.WaitForLinesAsync(shop.LogFile, l => l.Contains("USR1: the workers reopen their log files", StringComparison.Ordinal));
+        await ShopApp.WaitForLinesAsync(shop.LogFile, l => l.Contains("the workers reopen theirs", StringComparison.Ordinal));
 
         Assert.Equal(3, three.Count);
         Assert.True(await shop.AnswersAsync());
@@ -301,6 +301,91 @@ public sealed partial class WorkersTests : IDisposable
 
     [System.Text.RegularExpressions.GeneratedRegex(@"Worker (?<pid>\d+) exited with code -?\d+ before it was ready; the next start waits (?<delay>[0-9.]+) s")]
     private static partial System.Text.RegularExpressions.Regex BootFailure();
+
+    [Fact]
+    public async Task TwoWorkersAppendWholeLinesToOneLogOfEachKindAndAfterRmUsr1MovesEveryProcessToNewFiles()
+    {
+        // At debug level every request and every queue poll writes lines, so both logs are written
+        // by both workers (and the service log by the master) at once.
+        await using var shop = await ShopMaster.StartAsync(Folder, ["-w", "2", "--log-level", "debug"]);
+        var workers = await shop.WaitForNewWorkersAsync([], 2);
+        IReadOnlyList<int> everyone = [shop.Process.Id, .. workers];
+        AssertEachWrites(everyone, shop.LogFile);
+        AssertEachWrites(workers, shop.AccessLogFile);
+        await AssertWholeLinesUnderLoadAsync(shop);
+
+        // An operator removes the logs (logrotate moves them) and sends USR1 to the master alone.
+        File.Delete(shop.LogFile);
+        File.Delete(shop.AccessLogFile);
+        await shop.SignalAsync("USR1");
+        await ShopApp.WaitForLinesAsync(shop.LogFile, l => l.Contains($"USR1: the master {shop.Process.Id} reopened its log files", StringComparison.Ordinal));
+        foreach (var worker in workers)
+        {
+            await ShopApp.WaitForLinesAsync(shop.LogFile, l => l.Contains($"USR1: process {worker} reopened its log files", StringComparison.Ordinal));
+        }
+
+        AssertEachWrites(everyone, shop.LogFile);
+        AssertEachWrites(workers, shop.AccessLogFile);
+        await AssertWholeLinesUnderLoadAsync(shop);
+        Assert.Equal(workers, shop.WorkerPids());
+    }
+
+    /// <summary>Every process in <paramref name="pids"/> has <paramref name="path"/> open, and none a removed file of that name.</summary>
+    private static void AssertEachWrites(IReadOnlyList<int> pids, string path)
+    {
+        foreach (var pid in pids)
+        {
+            var open = Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd")
+                .Select(fd => new FileInfo(fd).LinkTarget)
+                .Where(target => target is not null && target.StartsWith(path, StringComparison.Ordinal))
+                .ToList();
+            Assert.True(open.Contains(path) && !open.Contains($"{path} (deleted)"), $"process {pid} writes {path}: {string.Join(", ", open)}");
+        }
+    }
+
+    /// <summary>
+    /// Sends requests on new connections (so both workers take some) from several clients at once; then
+    /// every one is in the access log, and every line of both logs is whole.
+    /// </summary>
+    private static async Task AssertWholeLinesUnderLoadAsync(ShopMaster shop)
+    {
+        const int clients = 4;
+        const int each = 50;
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
+        {
+            for (var i = 0; i < each; i++)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/goods?per_page=2");
+                request.Headers.ConnectionClose = true;
+                using var response = await shop.Client.SendAsync(request, Ct);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            }
+        }, Ct)));
+
+        var access = await Poll.UntilAsync(() => CompleteLinesAsync(shop.AccessLogFile),
+            lines => lines.Count(l => l.Contains("\"GET /api/v1/goods?per_page=2 HTTP/1.1\" 200 ", StringComparison.Ordinal)) >= clients * each,
+            "every request in the access log", describe: lines => string.Join("\n", lines.TakeLast(5)));
+        Assert.Equal(clients * each, access.Count(l => l.Contains("\"GET /api/v1/goods?per_page=2 HTTP/1.1\" 200 ", StringComparison.Ordinal)));
+        Assert.All(access, line => Assert.Matches(AccessLine, line));
+        var service = await CompleteLinesAsync(shop.LogFile);
+        Assert.True(service.Length > clients * each, $"{service.Length} service log lines");
+        Assert.All(service, line => Assert.Matches(ServiceLine, line));
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex AccessLine = new(
+        """^\S+ - \S+ \[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] "[^"]*" \d{3} (\d+|-) "[^"]*" "[^"]*" \d+\.\d{6} \S+$""");
+
+    private static readonly System.Text.RegularExpressions.Regex ServiceLine = new(
+        @"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} - (DEBUG|INFO|WARNING|ERROR|CRITICAL) - \S+ - \S+ - \S+ - ");
+
+    /// <summary>The lines of a log being written, without the one a write may be putting there right now.</summary>
+    private static async Task<string[]> CompleteLinesAsync(string path)
+    {
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(stream, System.Text.Encoding.UTF8);
+        var text = await reader.ReadToEndAsync(Ct);
+        return text[..(text.LastIndexOf('\n') + 1)].Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
 
     /// <summary>A database with the test admin (<see cref="ShopApp.AdminKey"/>) and goods with plenty of stock.</summary>
     private async Task<long> PrepareGoodsAsync()

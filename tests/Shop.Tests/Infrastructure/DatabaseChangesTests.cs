@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
-using Shop.Hosting;
 using Shop.Infrastructure.Cache;
+using Shop.Infrastructure.Data;
 
 namespace Shop.Tests.Infrastructure;
 
@@ -21,7 +21,7 @@ public sealed class DatabaseChangesTests
         using var folder = new TempFolder();
         var database = folder.File("changes.db");
         Commit(database);
-        using var changes = new DatabaseChanges(new ShopSettings { Database = database });
+        using var changes = new DatabaseChanges(new DatabaseOptions(database));
 
         var first = changes.Current();
         Assert.Equal(first, changes.Current());
@@ -40,7 +40,7 @@ public sealed class DatabaseChangesTests
         using var folder = new TempFolder();
         var database = folder.File("changes.db");
         Commit(database);
-        using var changes = new DatabaseChanges(new ShopSettings { Database = database });
+        using var changes = new DatabaseChanges(new DatabaseOptions(database));
         var seen = new List<long>();
         for (var i = 0; i < 3; i++)
         {

@@ -25,6 +25,7 @@ public static class GoodsApi
         services.AddJsonContext(GoodsJson.Wire)
             .AddSingleton<GoodsChangeLog>()
             .AddSingleton<GoodsCache>()
+            .AddSingleton<GoodsCounts>()
             .AddHostedService(s => s.GetRequiredService<GoodsCache>());
 
     public static IEndpointRouteBuilder MapGoods(this IEndpointRouteBuilder routes)
@@ -55,16 +56,20 @@ public static class GoodsApi
     /// </summary>
     private static async Task<PagedResult<GoodsResponse>> ListGoods(
         [AsParameters] CollectionQuery query, [AsParameters] GoodsFilter filter, ShopDb db, GoodsCache cache,
-        CancellationToken cancellationToken)
+        GoodsCounts counts, CancellationToken cancellationToken)
     {
         var page = PageRequest.From(query);
         var fields = FieldSet.Parse(query.Fields, GoodsJson.Wire.GoodsResponse);
-        var goods = GoodsQueries.Filter(db.Set<Goods>(), filter);
-        var sorted = Sorts.Apply(goods, query.Sort);
-        var key = PageKey(filter.Q, filter.Category, filter.MinPrice, filter.MaxPrice, filter.InStock, query.Sort, page.Offset.ToString(CultureInfo.InvariantCulture), page.Limit.ToString(CultureInfo.InvariantCulture));
+        var goods = GoodsQueries.Filter(db, filter);
+        // The page's ids first, then their rows: the offset is walked in an index (ids only), not in
+        // the table, and only one page of rows is read.
+        var ids = Sorts.Apply(goods, query.Sort).Select(g => g.Id).Skip(page.Offset).Take(page.Limit);
+        var rows = Sorts.Apply(db.Set<Goods>().Where(g => ids.Contains(g.Id)), query.Sort);
+        var filterKey = PageKey(filter.Q, filter.Category, filter.MinPrice, filter.MaxPrice, filter.InStock);
+        var key = PageKey(filterKey, query.Sort, page.Offset.ToString(CultureInfo.InvariantCulture), page.Limit.ToString(CultureInfo.InvariantCulture));
         var cached = await cache.GetPageAsync(key, async token => new GoodsCache.Page(
-            (await sorted.Skip(page.Offset).Take(page.Limit).ToListAsync(token)).ConvertAll(GoodsResponse.From),
-            await goods.CountAsync(token)), cancellationToken);
+            (await rows.ToListAsync(token)).ConvertAll(GoodsResponse.From),
+            await counts.CountAsync(db, filterKey, t => GoodsQueries.CountAsync(db, filter, goods, t), token)), cancellationToken);
         return new PagedResult<GoodsResponse>(cached.Items, cached.Total, page, fields, GoodsJson.Wire.GoodsResponse);
     }
 

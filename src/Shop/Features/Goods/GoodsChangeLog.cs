@@ -35,7 +35,8 @@ public sealed class GoodsChangeLog(GoodsCache cache, ShopMetrics metrics)
     /// Readers take the log rows after the last id they saw, so ids must become visible in the order
     /// they are handed out. SQLite has one writer at a time. On PostgreSQL a sequence hands out ids
     /// before commit, so a writer takes a transaction lock first: the next writer's ids then come
-    /// after this commit.
+    /// after this commit (a commit is visible before its locks are released). Taken at the end of
+    /// the transaction, after its row locks, it is held only for the append and the commit.
     /// </summary>
     public static async Task InCommitOrderAsync(ShopDb db, CancellationToken cancellationToken)
     {

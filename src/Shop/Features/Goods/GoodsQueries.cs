@@ -11,15 +11,9 @@ internal static class GoodsQueries
     public static readonly Func<ShopDb, long, CancellationToken, Task<Goods?>> ById =
         CompiledPerContext.Of(() => EF.CompileAsyncQuery((ShopDb db, long id, CancellationToken _) => db.Set<Goods>().FirstOrDefault(g => g.Id == id)));
 
-    public static IQueryable<Goods> Filter(IQueryable<Goods> goods, GoodsFilter filter)
+    public static IQueryable<Goods> Filter(ShopDb db, GoodsFilter filter)
     {
-        if (!string.IsNullOrEmpty(filter.Q))
-        {
-            // instr() on the folded name: a literal, case-insensitive "contains" in which % and _
-            // are ordinary characters.
-            var folded = Goods.Fold(filter.Q);
-            goods = goods.Where(g => g.NameFolded.Contains(folded));
-        }
+        var goods = string.IsNullOrEmpty(filter.Q) ? db.Set<Goods>() : GoodsSearch.Matching(db, Goods.Fold(filter.Q));
         if (filter.Category is { } category)
         {
             goods = goods.Where(g => g.Category == category);
@@ -46,6 +40,13 @@ internal static class GoodsQueries
             _ => throw ApiProblem.Validation("in_stock", "must be true or false"),
         };
     }
+
+    /// <summary>How many goods <paramref name="goods"/> (the goods of <paramref name="filter"/>) holds, by the cheapest way the filter allows.</summary>
+    public static async Task<int> CountAsync(ShopDb db, GoodsFilter filter, IQueryable<Goods> goods, CancellationToken cancellationToken) =>
+        filter is { Q.Length: > 0, Category: null, MinPrice: null, MaxPrice: null, InStock: null }
+            && await GoodsSearch.CountOnlyAsync(db, Goods.Fold(filter.Q), cancellationToken) is { } matches
+            ? matches
+            : await goods.CountAsync(cancellationToken);
 
     /// <summary>
     /// A price bound in cents. Like a price in a body it is read exactly and never rounded: a bound

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
+using Shop.Infrastructure.Logging;
 using Shop.Infrastructure.Metrics;
 
 namespace Shop.Hosting.Processes;
@@ -25,6 +26,7 @@ public sealed class Master : IDisposable
     private readonly List<Socket> _sockets;
     private readonly string _folder;
     private readonly Serilog.ILogger _log;
+    private readonly LogFiles _logFiles;
     private ShopSettings _settings;
     private int _target;
     private int _generation;
@@ -41,8 +43,9 @@ public sealed class Master : IDisposable
         Quick,
     }
 
-    private Master(ShopSettings settings, Func<ShopSettings> reloadSettings, IReadOnlyList<string> arguments, List<Socket> sockets, Serilog.ILogger log)
+    private Master(ShopSettings settings, Func<ShopSettings> reloadSettings, IReadOnlyList<string> arguments, List<Socket> sockets, Serilog.ILogger log, LogFiles logFiles)
     {
+        _logFiles = logFiles;
         _settings = settings;
         _reloadSettings = reloadSettings;
         _arguments = arguments;
@@ -53,9 +56,10 @@ public sealed class Master : IDisposable
     }
 
     /// <summary>Binds, starts the workers, and runs until stopped; the exit code of <c>serve</c>.</summary>
+    /// <param name="logFiles">The master's own log files (<paramref name="log"/> writes them), reopened on USR1.</param>
     /// <param name="onReady">Called once, when the first workers all answer, with the first address.</param>
     public static async Task<int> RunAsync(ShopSettings settings, Func<ShopSettings> reloadSettings, IReadOnlyList<string> arguments,
-        Serilog.ILogger log, Action<string> onReady, CancellationToken cancellationToken)
+        Serilog.ILogger log, LogFiles logFiles, Action<string> onReady, CancellationToken cancellationToken)
     {
         ProcessTitle.Set($"{settings.ProcName}: master");
         List<Socket> sockets;
@@ -68,7 +72,7 @@ public sealed class Master : IDisposable
             await Console.Error.WriteLineAsync($"shop: error: bind: {string.Join(", ", settings.Bind)}: {ex.Message}");
             return 1;
         }
-        using var master = new Master(settings, reloadSettings, arguments, sockets, log);
+        using var master = new Master(settings, reloadSettings, arguments, sockets, log, logFiles);
         foreach (var socket in sockets)
         {
             log.Information("Listening at: http://{Address} ({Pid})", ListenSockets.Describe(socket), Environment.ProcessId);
@@ -315,7 +319,11 @@ public sealed class Master : IDisposable
 
     private void ForwardUsr1()
     {
-        _log.Information("USR1: the workers reopen their log files");
+        foreach (var problem in _logFiles.Reopen())
+        {
+            _log.Warning("USR1: a log file could not be opened anew and is written where it was: {Problem}", problem);
+        }
+        _log.Information("USR1: the master {Pid} reopened its log files; the workers reopen theirs", Environment.ProcessId);
         // A worker still booting opens its files anew, and has no handler yet: USR1 would end it.
         foreach (var worker in _workers.Where(w => w.Ready))
         {

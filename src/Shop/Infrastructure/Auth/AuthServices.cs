@@ -14,9 +14,9 @@ public static class AuthServices
 {
     public const string Scheme = "Shop";
 
-    public static IServiceCollection AddShopAuth(this IServiceCollection services)
+    public static IServiceCollection AddShopAuth(this IServiceCollection services, SecretKeyOptions secretKey)
     {
-        services.AddSingleton<Secrets>();
+        services.AddSingleton(secretKey).AddSingleton<Secrets>();
         services.AddAuthentication(Scheme).AddPolicyScheme(Scheme, "Bearer token or API key", _ => { });
         services.AddOptions<PolicySchemeOptions>(Scheme).Configure<IOptions<CredentialSchemes>>(
             (options, schemes) => options.ForwardDefaultSelector = context => schemes.Value.For(context.Request));

@@ -1,7 +1,6 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
-using Shop.Hosting;
 using Shop.Infrastructure.Logging;
 
 namespace Shop.Infrastructure.Auth;
@@ -19,13 +18,13 @@ public sealed class Secrets
 
     private readonly byte[] _key;
 
-    public Secrets(ShopSettings settings, ILogger<Secrets> logger)
+    public Secrets(SecretKeyOptions options, ILogger<Secrets> logger)
     {
-        if (settings.SecretKey is null)
+        if (options.SecretKey is null)
         {
             logger.Warning("secret_key is not set: tokens and API keys are hashed with the built-in development key");
         }
-        _key = Encoding.UTF8.GetBytes(settings.SecretKey ?? DevelopmentKey);
+        _key = Encoding.UTF8.GetBytes(options.SecretKey ?? DevelopmentKey);
     }
 
     /// <summary>A new random secret: 256 bits, URL-safe base64, after an optional visible prefix.</summary>

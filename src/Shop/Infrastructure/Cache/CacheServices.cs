@@ -1,4 +1,3 @@
-using Shop.Hosting;
 using Shop.Infrastructure.Metrics;
 
 namespace Shop.Infrastructure.Cache;
@@ -6,9 +5,9 @@ namespace Shop.Infrastructure.Cache;
 public static class CacheServices
 {
     /// <summary>The cache levels every module's caches are built from; with <c>redis</c> set, the one Redis connection.</summary>
-    public static IServiceCollection AddShopCache(this IServiceCollection services, ShopSettings settings)
+    public static IServiceCollection AddShopCache(this IServiceCollection services, CacheOptions options)
     {
-        if (settings.Redis is { } redis)
+        if (options.Redis is { } redis)
         {
             var address = RedisAddress.Parse(redis);
             services.AddSingleton(s => new RedisConnection(address, s.GetRequiredService<ShopMetrics>(), s.GetRequiredService<ILogger<RedisConnection>>()));

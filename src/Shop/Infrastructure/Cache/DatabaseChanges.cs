@@ -1,5 +1,5 @@
 using Microsoft.Data.Sqlite;
-using Shop.Hosting;
+using Shop.Infrastructure.Data;
 
 namespace Shop.Infrastructure.Cache;
 
@@ -23,7 +23,7 @@ namespace Shop.Infrastructure.Cache;
 /// stopped before its file is swapped.
 /// </para>
 /// </remarks>
-public sealed class DatabaseChanges(ShopSettings settings) : IDisposable
+public sealed class DatabaseChanges(DatabaseOptions database) : IDisposable
 {
     private readonly Lock _lock = new();
     private SqliteConnection? _connection;
@@ -34,9 +34,9 @@ public sealed class DatabaseChanges(ShopSettings settings) : IDisposable
     /// <summary>The current change number, or null when it cannot be read (then nothing may be cached).</summary>
     public long? Current()
     {
-        if (settings.OnPostgres)
+        if (database.OnPostgres)
         {
-            // No change number on PostgreSQL yet: "unknown" makes every read go to the database.
+            // PostgreSQL has no such number: its callers read their change log on every read instead.
             return null;
         }
         lock (_lock)
@@ -47,7 +47,7 @@ public sealed class DatabaseChanges(ShopSettings settings) : IDisposable
                 {
                     // Not pooled: this connection lives as long as the service and must close with it.
                     // A one-second busy timeout: a locked file makes reads miss the cache, not queue here.
-                    _connection = new SqliteConnection(new SqliteConnectionStringBuilder(settings.SqliteConnectionString)
+                    _connection = new SqliteConnection(new SqliteConnectionStringBuilder(database.SqliteConnectionString)
                     {
                         Pooling = false,
                         DefaultTimeout = 1,

@@ -3,7 +3,6 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
-using Shop.Hosting;
 
 namespace Shop.Infrastructure.Data;
 
@@ -13,16 +12,17 @@ public static class DataServices
     /// A pooled context: the read path reuses context instances instead of building one per request.
     /// The <c>database</c> setting chooses the provider: a PostgreSQL URI, or a SQLite file.
     /// </summary>
-    public static IServiceCollection AddShopData(this IServiceCollection services, ShopSettings settings)
+    public static IServiceCollection AddShopData(this IServiceCollection services, DatabaseOptions database)
     {
-        if (settings.OnPostgres)
+        services.AddSingleton(database);
+        if (database.OnPostgres)
         {
-            var connectionString = PostgresUri.ToConnectionString(settings.Database);
+            var connectionString = PostgresUri.ToConnectionString(database.Database);
             services.AddDbContextPool<ShopDb, PostgresShopDb>(options => ConfigurePostgres(options, connectionString));
         }
         else
         {
-            services.AddDbContextPool<ShopDb, SqliteShopDb>(options => ConfigureSqlite(options, settings.SqliteConnectionString));
+            services.AddDbContextPool<ShopDb, SqliteShopDb>(options => ConfigureSqlite(options, database.SqliteConnectionString));
         }
         services.AddSingleton<WriteGate>();
         services.AddSingleton<Cache.DatabaseChanges>();

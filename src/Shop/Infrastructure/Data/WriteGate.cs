@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
-using Shop.Hosting;
 
 namespace Shop.Infrastructure.Data;
 
@@ -15,9 +14,9 @@ namespace Shop.Infrastructure.Data;
 /// hold the invariants there.
 /// </para>
 /// </summary>
-public sealed class WriteGate(ShopSettings settings)
+public sealed class WriteGate(DatabaseOptions database)
 {
-    private readonly SemaphoreSlim? _gate = settings.OnPostgres ? null : new(1, 1);
+    private readonly SemaphoreSlim? _gate = database.OnPostgres ? null : new(1, 1);
 
     /// <summary>
     /// How long a writer waits for the gate: as long as SQLite's busy wait, so that writers queued

@@ -24,10 +24,8 @@ public sealed class AccessLog : IDisposable
     private readonly Logger? _logger;
 
     /// <param name="target">The file, <c>-</c> for standard output, null for none.</param>
-    /// <param name="files">Opens the reopenable file of a single process (SIGUSR1).</param>
-    /// <param name="shared">Several processes (a master's workers) write the file: each line is appended
-    /// whole under a lock across processes, unbuffered (the file sink cannot share a buffered file).</param>
-    public AccessLog(string? target, LogFiles files, bool shared = false)
+    /// <param name="files">Opens the file, reopened on SIGUSR1 and shared with the other workers of a master.</param>
+    public AccessLog(string? target, LogFiles files)
     {
         if (target is null)
         {
@@ -36,13 +34,10 @@ public sealed class AccessLog : IDisposable
         var configuration = new LoggerConfiguration();
         _logger = (target == "-"
             ? configuration.WriteTo.Console(outputTemplate: "{Message:l}{NewLine}", formatProvider: null)
-            // Buffered, flushed every second: an unbuffered file sink makes one write(2) per line,
-            // which was 14 % of the CPU of a GET. A crash can lose the last second of access lines;
-            // the service log, which says what went wrong, stays unbuffered.
-            : shared
-                ? configuration.WriteTo.Async(s => s.File(target, outputTemplate: "{Message:l}{NewLine}", encoding: new System.Text.UTF8Encoding(false),
-                    formatProvider: null, buffered: false, shared: true))
-                : configuration.WriteTo.Async(s => s.Sink(files.Open(target, new Serilog.Formatting.Display.MessageTemplateTextFormatter("{Message:l}{NewLine}"), FlushInterval))))
+            // Buffered, flushed every second: a write(2) per line is a large share of a GET's cost. A
+            // crash can lose the last second of access lines; the service log, which says what went
+            // wrong, stays unbuffered.
+            : configuration.WriteTo.Async(s => s.Sink(files.Open(target, new Serilog.Formatting.Display.MessageTemplateTextFormatter("{Message:l}{NewLine}"), FlushInterval))))
             .CreateLogger();
     }
 

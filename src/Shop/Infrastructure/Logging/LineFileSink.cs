@@ -7,15 +7,19 @@ using Serilog.Formatting;
 namespace Shop.Infrastructure.Logging;
 
 /// <summary>
-/// A log file written in whole lines that can be reopened. Hand-written because Serilog's file sink
-/// can neither reopen its file on a signal (logrotate without <c>copytruncate</c> moves the file away)
-/// nor take back the half line a full disk cut off.
+/// Shop's one log file sink, for the service log and the access log, in a single process and in every
+/// process of a master alike: each event is formatted as one whole line and appended with one write
+/// to a file opened with <c>O_APPEND</c> (<see cref="AppendFile"/>), so lines of several processes never
+/// interleave or tear, and the file can be reopened (<see cref="Reopen"/>, on SIGUSR1 after logrotate).
+/// Hand-written because Serilog's file sink cannot reopen its file (logrotate without <c>copytruncate</c>
+/// moves it away), and its shared mode takes a lock across processes for every line where
+/// <c>O_APPEND</c> needs none.
 /// </summary>
 /// <remarks>
-/// Lines are collected whole and written with one write; when the write fails (no room on the disk),
-/// the file is cut back to where it was before, so the lines are lost whole and the next line starts
-/// at a line start. With a flush interval the lines wait in memory up to that long (the access log),
-/// otherwise each is written at once (the service log).
+/// With a flush interval the lines wait in memory up to that long and go out in one write of whole
+/// lines (the access log), otherwise each is written at once (the service log). When a write finds no
+/// room on the disk its lines are lost whole (<see cref="LostLines"/>) and the next line starts at a
+/// line start.
 /// </remarks>
 public sealed class LineFileSink : ILogEventSink, IDisposable
 {
@@ -31,7 +35,7 @@ public sealed class LineFileSink : ILogEventSink, IDisposable
     private readonly StringWriter _line = new(CultureInfo.InvariantCulture);
     private readonly MemoryStream _pending = new();
     private readonly Timer? _flusher;
-    private FileStream _file;
+    private AppendFile _file;
     private long _lostLines;
     private int _pendingLines;
 
@@ -39,7 +43,7 @@ public sealed class LineFileSink : ILogEventSink, IDisposable
     {
         _path = path;
         _formatter = formatter;
-        _file = Open(path);
+        _file = AppendFile.Open(path);
         if (flushInterval is { } interval)
         {
             _buffered = true;
@@ -47,18 +51,11 @@ public sealed class LineFileSink : ILogEventSink, IDisposable
         }
     }
 
+    /// <summary>The file's path, as given.</summary>
+    public string Path => _path;
+
     /// <summary>Lines dropped whole because the disk had no room for them.</summary>
     public long LostLines => Interlocked.Read(ref _lostLines);
-
-    /// <summary>Opens <paramref name="path"/> for appending, creating it and its folder; throws as <see cref="File.Open(string, FileMode)"/> does.</summary>
-    public static FileStream Open(string path)
-    {
-        if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } folder)
-        {
-            Directory.CreateDirectory(folder);
-        }
-        return new(path, new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.Write, Share = FileShare.ReadWrite | FileShare.Delete, BufferSize = 0 });
-    }
 
     public void Emit(LogEvent logEvent)
     {
@@ -75,13 +72,16 @@ public sealed class LineFileSink : ILogEventSink, IDisposable
         }
     }
 
-    /// <summary>Writes the waiting lines, then closes the file and opens the path anew (after logrotate moved or removed it).</summary>
+    /// <summary>
+    /// Writes the waiting lines, then closes the file and opens the path anew (after logrotate moved or
+    /// removed it); throws as <see cref="AppendFile.Open"/> does, and then goes on writing to the old file.
+    /// </summary>
     public void Reopen()
     {
         lock (_lock)
         {
             FlushLocked();
-            var next = Open(_path);
+            var next = AppendFile.Open(_path);
             _file.Dispose();
             _file = next;
         }
@@ -101,30 +101,12 @@ public sealed class LineFileSink : ILogEventSink, IDisposable
         {
             return;
         }
-        // From the end as it is now: another process appending to the same file is not overwritten.
-        var start = _file.Seek(0, SeekOrigin.End);
-        try
-        {
-            _file.Write(_pending.GetBuffer(), 0, (int)_pending.Length);
-        }
-        catch (IOException)
+        if (!_file.TryAppend(_pending.GetBuffer(), (int)_pending.Length))
         {
             Interlocked.Add(ref _lostLines, _pendingLines);
-            try
-            {
-                // Cut off whatever part of the lines did reach the file.
-                _file.SetLength(start);
-            }
-            catch (IOException)
-            {
-                // Nothing can be done about this file now; the next write starts where it ends.
-            }
         }
-        finally
-        {
-            _pending.SetLength(0);
-            _pendingLines = 0;
-        }
+        _pending.SetLength(0);
+        _pendingLines = 0;
     }
 
     public void Dispose()

@@ -1,5 +1,4 @@
 using Serilog.Formatting;
-using Shop.Hosting;
 
 namespace Shop.Infrastructure.Logging;
 
@@ -24,25 +23,37 @@ public sealed class LogFiles
         return sink;
     }
 
-    /// <summary>Closes and reopens every log file of this instance (after logrotate moved them away).</summary>
-    public void Reopen()
+    /// <summary>
+    /// Closes and reopens every log file of this instance (after logrotate moved them away). Returns
+    /// what stopped a file from being opened anew (it goes on being written where it was), if anything.
+    /// </summary>
+    public IReadOnlyList<string> Reopen()
     {
+        var problems = new List<string>();
         lock (_lock)
         {
             foreach (var sink in _open)
             {
-                sink.Reopen();
+                try
+                {
+                    sink.Reopen();
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    problems.Add($"{sink.Path}: {ex.Message}");
+                }
             }
         }
+        return problems;
     }
 
     /// <summary>
     /// The start-up error for a log file that cannot be opened for writing (a folder the service user
     /// may not write to), in the settings' one-line form, or null when every log file can be opened.
     /// </summary>
-    public static string? FindProblem(ShopSettings settings)
+    public static string? FindProblem(LogOptions options)
     {
-        foreach (var (setting, path) in new[] { ("log_file", settings.LogFile), ("access_logfile", settings.AccessLogfile) })
+        foreach (var (setting, path) in new[] { ("log_file", options.LogFile), ("access_logfile", options.AccessLogfile) })
         {
             if (path is null or "-")
             {
@@ -50,7 +61,7 @@ public sealed class LogFiles
             }
             try
             {
-                LineFileSink.Open(path).Dispose();
+                AppendFile.Open(path).Dispose();
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {

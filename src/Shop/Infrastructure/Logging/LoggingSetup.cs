@@ -2,7 +2,6 @@ using Serilog;
 using Serilog.Core;
 using Serilog.Events;
 using Serilog.Formatting;
-using Shop.Hosting;
 using Shop.Infrastructure.Metrics;
 
 namespace Shop.Infrastructure.Logging;
@@ -12,7 +11,7 @@ namespace Shop.Infrastructure.Logging;
 /// <c>2026-11-23 19:14:14,123 - INFO - Shop.Features.Goods.GoodsApi - CreateGoods - 57 - message</c>,
 /// written by Serilog through an asynchronous file sink so a request never waits for the disk.
 /// Events logged during a request end with <c> [request_id=… trace_id=…]</c> (see <see cref="RequestLogEnricher"/>);
-/// <c>log_format=json</c> writes the same fields as one JSON object per line (<see cref="JsonLogFormatter"/>).
+/// <c>log_format=json</c> writes the same fields as one JSON object per line (<see cref="JsonLogFormat"/>).
 /// Every written event is also counted by level for <c>/metrics</c> (<see cref="LogEventCounterSink"/>).
 /// </summary>
 public static class LoggingSetup
@@ -21,7 +20,7 @@ public static class LoggingSetup
     public const string Template =
         "{Timestamp:yyyy-MM-dd HH:mm:ss,fff} - {LevelName} - {SourceContext} - {Member} - {Line} - {Message:lj}{RequestSuffix:l}";
 
-    public static IServiceCollection AddShopLogging(this IServiceCollection services, ShopSettings settings)
+    public static IServiceCollection AddShopLogging(this IServiceCollection services, LogOptions options)
     {
         // The logger belongs to this application instance (not Serilog's static Log), so several
         // instances in one process — as in the tests — keep their own files; disposing the
@@ -30,16 +29,16 @@ public static class LoggingSetup
         var files = new LogFiles();
         services.AddSingleton(files);
         services.AddHostedService<LogReopenSignal>();
-        services.AddSerilog((provider, configuration) => Configure(configuration, settings, files)
+        services.AddSerilog((provider, configuration) => Configure(configuration, options, files)
             .Enrich.With(new RequestLogEnricher(provider.GetRequiredService<IHttpContextAccessor>()))
             .WriteTo.Sink(new LogEventCounterSink(provider.GetRequiredService<ShopMetrics>())), preserveStaticLogger: true);
-        services.AddSingleton(new AccessLog(settings.AccessLogfile, files, shared: settings.UsesMaster));
+        services.AddSingleton(new AccessLog(options.AccessLogfile, files));
         return services;
     }
 
-    public static LoggerConfiguration Configure(LoggerConfiguration configuration, ShopSettings settings, LogFiles files)
+    public static LoggerConfiguration Configure(LoggerConfiguration configuration, LogOptions options, LogFiles files)
     {
-        var level = ParseLevel(settings.LogLevel);
+        var level = ParseLevel(options.LogLevel);
         configuration
             .MinimumLevel.Is(level)
             // Framework chatter (a line per request, per query) is for debugging, not for operators:
@@ -55,17 +54,16 @@ public static class LoggingSetup
             // Authentication handlers announce every challenge at INFO; a 401 is not a business event.
             .Filter.ByExcluding(IsAuthenticationChatter)
             .Enrich.With<LevelNameEnricher>();
-        ITextFormatter formatter = settings.LogFormat == "json"
-            ? new JsonLogFormatter()
+        ITextFormatter formatter = options.LogFormat == "json"
+            ? JsonLogFormat.Create()
             : new OneLineTextFormatter(Template);
         // Every sink sits behind the async wrapper: a request never waits for a disk or a terminal.
-        return configuration.WriteTo.Async(sink => _ = settings.LogFile switch
+        return configuration.WriteTo.Async(sink => _ = options.LogFile switch
         {
             null => sink.Console(formatter, standardErrorFromLevel: LogEventLevel.Verbose),
             "-" => sink.Console(formatter),
-            // A master and its workers write one file: shared appends whole lines under a lock across
-            // processes; a single process writes through the reopenable file (SIGUSR1).
-            var path when settings.UsesMaster => sink.File(formatter, path, encoding: new System.Text.UTF8Encoding(false), shared: true),
+            // One process or a master and its workers: each appends whole lines to the same file,
+            // reopened on SIGUSR1.
             var path => sink.Sink(files.Open(path, formatter)),
         });
     }

@@ -3,8 +3,6 @@ using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
-using Shop.Hosting;
-using Shop.Hosting.Processes;
 
 namespace Shop.Infrastructure.Metrics;
 
@@ -24,12 +22,12 @@ public static class MetricsSetup
 {
     public const string ServiceName = "shop";
 
-    public static IServiceCollection AddShopMetrics(this IServiceCollection services, ShopSettings settings)
+    public static IServiceCollection AddShopMetrics(this IServiceCollection services, MetricsOptions options)
     {
         services.AddSingleton<ShopMetrics>();
-        if (WorkerEnvironment.Current is { } worker)
+        if (options.SnapshotFolder is { } folder)
         {
-            services.AddSingleton(new MetricsSnapshots(worker.MetricsFolder));
+            services.AddSingleton(new MetricsSnapshots(folder));
             services.AddHostedService(provider => provider.GetRequiredService<MetricsSnapshots>());
         }
         var telemetry = services.AddOpenTelemetry()
@@ -41,18 +39,18 @@ public static class MetricsSetup
                     .AddRuntimeInstrumentation()
                     .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0);
                 ((IDeferredMeterProviderBuilder)metrics).Configure((provider, builder) => builder.AddView(OnlyThisInstance(provider.GetRequiredService<IMeterFactory>())));
-                if (settings.OtlpEndpoint is not null)
+                if (options.OtlpEndpoint is not null)
                 {
-                    metrics.AddOtlpExporter(otlp => ConfigureOtlp(otlp, settings, "v1/metrics"));
+                    metrics.AddOtlpExporter(otlp => ConfigureOtlp(otlp, options, "v1/metrics"));
                 }
             });
-        if (settings.OtlpEndpoint is not null)
+        if (options.OtlpEndpoint is not null)
         {
             // Traces exist only for export: without a collector nobody would read them.
             telemetry.WithTracing(tracing => tracing
                 .AddAspNetCoreInstrumentation(options => options.EnrichWithHttpResponse =
                     (activity, response) => activity.SetTag("http.request.header.x_request_id", response.HttpContext.TraceIdentifier))
-                .AddOtlpExporter(otlp => ConfigureOtlp(otlp, settings, "v1/traces")));
+                .AddOtlpExporter(otlp => ConfigureOtlp(otlp, options, "v1/traces")));
         }
         return services;
     }
@@ -66,10 +64,10 @@ public static class MetricsSetup
         instrument => instrument.Meter.Scope is null || ReferenceEquals(instrument.Meter.Scope, factory) ? null : MetricStreamConfiguration.Drop;
 
     /// <summary>gRPC takes the collector's address as it is; HTTP needs the path of each signal.</summary>
-    private static void ConfigureOtlp(OtlpExporterOptions otlp, ShopSettings settings, string signalPath)
+    private static void ConfigureOtlp(OtlpExporterOptions otlp, MetricsOptions options, string signalPath)
     {
-        var endpoint = settings.OtlpEndpoint!;
-        otlp.Protocol = settings.OtlpProtocol == "http/protobuf" ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
+        var endpoint = options.OtlpEndpoint!;
+        otlp.Protocol = options.OtlpProtocol == "http/protobuf" ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
         otlp.Endpoint = otlp.Protocol == OtlpExportProtocol.HttpProtobuf
             ? new Uri(new Uri(endpoint.AbsoluteUri.TrimEnd('/') + "/"), signalPath)
             : endpoint;

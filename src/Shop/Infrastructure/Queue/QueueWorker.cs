@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Shop.Hosting;
 using Shop.Infrastructure.Logging;
 using Shop.Infrastructure.Metrics;
 
@@ -10,7 +9,7 @@ namespace Shop.Infrastructure.Queue;
 /// <see cref="LeasedQueue.Notify"/> or the fallback poll. One worker per queue, so a long import
 /// never holds up orders.
 /// </summary>
-public sealed class QueueWorker<TQueue>(TQueue queue, ShopMetrics metrics, ShopSettings settings, ILogger<TQueue> logger) : BackgroundService
+public sealed class QueueWorker<TQueue>(TQueue queue, ShopMetrics metrics, QueueWorkerOptions options, ILogger<TQueue> logger) : BackgroundService
     where TQueue : LeasedQueue
 {
     private readonly IDisposable _depth = metrics.ObserveQueueDepth(queue.Name, () => queue.Depth);
@@ -25,7 +24,7 @@ public sealed class QueueWorker<TQueue>(TQueue queue, ShopMetrics metrics, ShopS
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!settings.QueueWorker)
+        if (!options.Run)
         {
             // An accept-only instance: the work it stores is processed by instances with workers.
             return;

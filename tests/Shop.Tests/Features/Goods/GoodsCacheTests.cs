@@ -4,8 +4,12 @@ using System.Text.Json.Nodes;
 namespace Shop.Tests.Features.Goods;
 
 /// <summary>The cache behind <c>GET /api/v1/goods/{id}</c> and the listing: used until a write retires exactly what it changed, never stale.</summary>
-public sealed class GoodsCacheTests
+public abstract class GoodsCacheTests
 {
+    public sealed class OnSqlite : GoodsCacheTests;
+
+    public sealed class OnPostgres : GoodsCacheTests, IOnPostgres;
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static async Task<(double Hits, double Misses)> CountsAsync(ShopApp shop, string cache = "goods")
@@ -42,10 +46,10 @@ public sealed class GoodsCacheTests
     }
 
     [Fact]
-    public async Task AWriteOfAnotherProcessOnTheSameFileIsSeenAtOnce()
+    public async Task AWriteOfAnotherInstanceOnTheSameDatabaseIsSeenAtOnce()
     {
-        using var folder = new TempFolder();
-        var database = folder.File("shop.db");
+        await using var shared = await TestDatabase.CreateAsync();
+        var database = shared.Setting;
         await using var reader = await ShopApp.StartAsync(s => s with { Database = database });
         await using var writer = await ShopApp.StartAsync(s => s with { Database = database });
         using var admin = writer.AdminClient();
@@ -123,9 +127,9 @@ public sealed class GoodsCacheTests
     [Fact]
     public async Task AListingPageIsCachedPerQueryAndNeverStale()
     {
-        using var folder = new TempFolder();
-        await using var shop = await ShopApp.StartAsync(s => s with { Database = folder.File("shop.db") });
-        await using var other = await ShopApp.StartAsync(s => s with { Database = folder.File("shop.db") });
+        await using var shared = await TestDatabase.CreateAsync();
+        await using var shop = await ShopApp.StartAsync(s => s with { Database = shared.Setting });
+        await using var other = await ShopApp.StartAsync(s => s with { Database = shared.Setting });
         using var admin = shop.AdminClient();
         await GoodsApiTests.CreateAsync(admin, "PAGE-1", name: "Green tea", category: "tea");
         await GoodsApiTests.CreateAsync(admin, "PAGE-2", name: "Black tea", category: "tea");
@@ -143,7 +147,7 @@ public sealed class GoodsCacheTests
         // Another query is another entry, not the cached page.
         Assert.Contains("Black tea", (await ListAsync("/api/v1/goods?category=tea&sort=name&per_page=1")).Body, StringComparison.Ordinal);
 
-        // Another process on the file adds a goods that belongs on the cached page.
+        // Another instance on the database adds a goods that belongs on the cached page.
         using var otherAdmin = other.AdminClient();
         await GoodsApiTests.CreateAsync(otherAdmin, "PAGE-3", name: "White tea", category: "tea");
 

@@ -9,27 +9,31 @@ namespace Shop.Tests.Features.Goods;
 /// is, instance B is read in a tight loop, and no read of B that starts 50 ms after A answered
 /// returns what the goods was before.
 /// </summary>
-public sealed class GoodsCoherenceTests
+public abstract class GoodsCoherenceTests
 {
+    public sealed class OnSqlite : GoodsCoherenceTests;
+
+    public sealed class OnPostgres : GoodsCoherenceTests, IOnPostgres;
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private static readonly TimeSpan Grace = TimeSpan.FromMilliseconds(50);
 
     [Fact]
-    public async Task TwoInstancesOnOneFileNeverServeAnOldVersionAfterAWriteIsAnswered()
+    public async Task TwoInstancesOnOneDatabaseNeverServeAnOldVersionAfterAWriteIsAnswered()
     {
-        using var folder = new TempFolder();
-        await using var a = await ShopApp.StartAsync(s => s with { Database = folder.File("shop.db") });
-        await using var b = await ShopApp.StartAsync(s => s with { Database = folder.File("shop.db") });
+        await using var shared = await TestDatabase.CreateAsync();
+        await using var a = await ShopApp.StartAsync(s => s with { Database = shared.Setting });
+        await using var b = await ShopApp.StartAsync(s => s with { Database = shared.Setting });
         await WriteWhileReadingAsync(a, b);
     }
 
     [Fact]
-    public async Task TwoInstancesOnOneFileAndOneRedisNeverServeAnOldVersionAfterAWriteIsAnswered()
+    public async Task TwoInstancesOnOneDatabaseAndOneRedisNeverServeAnOldVersionAfterAWriteIsAnswered()
     {
         await using var redis = await RedisServer.StartAsync();
-        using var folder = new TempFolder();
-        await using var a = await ShopApp.StartAsync(s => s with { Database = folder.File("shop.db"), Redis = redis.Address });
-        await using var b = await ShopApp.StartAsync(s => s with { Database = folder.File("shop.db"), Redis = redis.Address });
+        await using var shared = await TestDatabase.CreateAsync();
+        await using var a = await ShopApp.StartAsync(s => s with { Database = shared.Setting, Redis = redis.Address });
+        await using var b = await ShopApp.StartAsync(s => s with { Database = shared.Setting, Redis = redis.Address });
         await WriteWhileReadingAsync(a, b);
     }
 
@@ -37,9 +41,9 @@ public sealed class GoodsCoherenceTests
     public async Task WithRedisStoppedAndStartedAgainInTheMiddleNoReadFailsAndNoneIsStale()
     {
         await using var redis = await RedisServer.StartAsync();
-        using var folder = new TempFolder();
-        await using var a = await ShopApp.StartAsync(s => s with { Database = folder.File("shop.db"), Redis = redis.Address });
-        await using var b = await ShopApp.StartAsync(s => s with { Database = folder.File("shop.db"), Redis = redis.Address });
+        await using var shared = await TestDatabase.CreateAsync();
+        await using var a = await ShopApp.StartAsync(s => s with { Database = shared.Setting, Redis = redis.Address });
+        await using var b = await ShopApp.StartAsync(s => s with { Database = shared.Setting, Redis = redis.Address });
 
         await WriteWhileReadingAsync(a, b, async step =>
         {

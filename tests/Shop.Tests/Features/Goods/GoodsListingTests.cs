@@ -195,6 +195,76 @@ public abstract class GoodsListingTests
     }
 
     [Fact]
+    public async Task SearchFindsTextsShorterThanATrigramAndLonger()
+    {
+        await using var shop = await ShopApp.StartAsync();
+        using var admin = shop.AdminClient();
+        await GoodsApiTests.CreateAsync(admin, "A", name: "Ölkanne_7");
+        await GoodsApiTests.CreateAsync(admin, "B", name: "Teekanne 17");
+        await GoodsApiTests.CreateAsync(admin, "C", name: "Tasse");
+
+        Assert.Equal(["A", "B"], Skus((await GetAsync(shop, "/api/v1/goods?q=7")).Body));
+        Assert.Equal(["B"], Skus((await GetAsync(shop, "/api/v1/goods?q=17")).Body));
+        Assert.Equal(["A"], Skus((await GetAsync(shop, "/api/v1/goods?q=%C3%B6")).Body));
+        Assert.Equal(["A"], Skus((await GetAsync(shop, "/api/v1/goods?q=_")).Body));
+        Assert.Equal(["A"], Skus((await GetAsync(shop, "/api/v1/goods?q=e_7")).Body));
+        Assert.Equal(["A", "B"], Skus((await GetAsync(shop, "/api/v1/goods?q=KANNE")).Body));
+        Assert.Equal(["B", "C"], Skus((await GetAsync(shop, "/api/v1/goods?q=t")).Body));
+        Assert.Empty(Skus((await GetAsync(shop, "/api/v1/goods?q=kanne%20%20")).Body));
+        Assert.Empty(Skus((await GetAsync(shop, "/api/v1/goods?q=%22kanne%22")).Body));
+        var (both, response) = await GetAsync(shop, "/api/v1/goods?q=anne&per_page=1");
+        Assert.Equal(["A"], Skus(both));
+        Assert.Equal("2", response.Headers.GetValues("X-Total-Count").Single());
+    }
+
+    [Fact]
+    public async Task SearchSeesEveryWriteAtOnce()
+    {
+        await using var shop = await ShopApp.StartAsync();
+        using var admin = shop.AdminClient();
+        var kettle = await GoodsApiTests.CreateAsync(admin, "K", name: "Blue kettle");
+        Assert.Equal(["K"], Skus((await GetAsync(shop, "/api/v1/goods?q=kettle")).Body));
+
+        var renamed = await admin.PatchAsync($"/api/v1/goods/{kettle["id"]}", Http.Json("""{"name": "Red teapot"}"""), Ct);
+        Assert.Equal(HttpStatusCode.OK, renamed.StatusCode);
+        Assert.Empty(Skus((await GetAsync(shop, "/api/v1/goods?q=kettle")).Body));
+        Assert.Equal(["K"], Skus((await GetAsync(shop, "/api/v1/goods?q=teapot")).Body));
+
+        await GoodsApiTests.CreateAsync(admin, "L", name: "Green teapot");
+        var (found, response) = await GetAsync(shop, "/api/v1/goods?q=teapot");
+        Assert.Equal(["K", "L"], Skus(found));
+        Assert.Equal("2", response.Headers.GetValues("X-Total-Count").Single());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/v1/goods/{kettle["id"]}", Ct)).StatusCode);
+        var (left, afterDelete) = await GetAsync(shop, "/api/v1/goods?q=teapot");
+        Assert.Equal(["L"], Skus(left));
+        Assert.Equal("1", afterDelete.Headers.GetValues("X-Total-Count").Single());
+    }
+
+    [Fact]
+    public async Task TotalsFollowEveryWriteThatMovesGoodsInOrOutOfAFilter()
+    {
+        await using var shop = await StartWithGoodsAsync(4);
+        using var admin = shop.AdminClient();
+        async Task<string> TotalAsync(string query) =>
+            (await GetAsync(shop, "/api/v1/goods" + query)).Response.Headers.GetValues("X-Total-Count").Single();
+        string[] queries = ["", "?category=even", "?min_price=3", "?in_stock=true", "?q=goods"];
+        Assert.Equal(["4", "2", "2", "3", "4"], await Task.WhenAll(queries.Select(TotalAsync)));
+
+        await admin.PatchAsync("/api/v1/goods/1", Http.Json("""{"description": "no filter sees this"}"""), Ct);
+        Assert.Equal(["4", "2", "2", "3", "4"], await Task.WhenAll(queries.Select(TotalAsync)));
+
+        await admin.PatchAsync("/api/v1/goods/1", Http.Json("""{"category": "even", "price": 5, "stock": 0, "name": "Kettle"}"""), Ct);
+        Assert.Equal(["4", "3", "3", "2", "3"], await Task.WhenAll(queries.Select(TotalAsync)));
+
+        await GoodsApiTests.CreateAsync(admin, "NEW", price: 10, stock: 1, name: "Goods new", category: "even");
+        Assert.Equal(["5", "4", "4", "3", "4"], await Task.WhenAll(queries.Select(TotalAsync)));
+
+        await admin.DeleteAsync("/api/v1/goods/2", Ct);
+        Assert.Equal(["4", "3", "4", "2", "3"], await Task.WhenAll(queries.Select(TotalAsync)));
+    }
+
+    [Fact]
     public async Task FieldsSelectsMembersInTheGivenOrder()
     {
         await using var shop = await StartWithGoodsAsync(2);

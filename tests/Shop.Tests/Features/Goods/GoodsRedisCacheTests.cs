@@ -1,8 +1,12 @@
 namespace Shop.Tests.Features.Goods;
 
 /// <summary>Redis as the goods caches' L2: shared by the instances, and never trusted beyond the change log.</summary>
-public sealed class GoodsRedisCacheTests
+public abstract class GoodsRedisCacheTests
 {
+    public sealed class OnSqlite : GoodsRedisCacheTests;
+
+    public sealed class OnPostgres : GoodsRedisCacheTests, IOnPostgres;
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static async Task<double> CountAsync(ShopApp shop, string name, string level)
@@ -15,9 +19,9 @@ public sealed class GoodsRedisCacheTests
     public async Task AGoodsOneInstanceLoadedIsARedisHitOnTheOtherUntilItIsWritten()
     {
         await using var redis = await RedisServer.StartAsync();
-        using var folder = new TempFolder();
-        await using var a = await ShopApp.StartAsync(s => s with { Database = folder.File("shop.db"), Redis = redis.Address });
-        await using var b = await ShopApp.StartAsync(s => s with { Database = folder.File("shop.db"), Redis = redis.Address });
+        await using var shared = await TestDatabase.CreateAsync();
+        await using var a = await ShopApp.StartAsync(s => s with { Database = shared.Setting, Redis = redis.Address });
+        await using var b = await ShopApp.StartAsync(s => s with { Database = shared.Setting, Redis = redis.Address });
         using var admin = a.AdminClient();
         var id = (long)(await GoodsApiTests.CreateAsync(admin, "SHARED-L2"))["id"]!;
         await a.Client.GetStringAsync($"/api/v1/goods/{id}", Ct);
