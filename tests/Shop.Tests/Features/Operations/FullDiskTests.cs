@@ -30,19 +30,9 @@ public sealed class FullDiskTests : IDisposable
         Directory.CreateDirectory(seed);
         // A database with the test admin, copied onto the tmpfs before the service starts.
         await (await ShopApp.StartAsync(s => s with { Database = Path.Combine(seed, "shop.db") })).DisposeAsync();
-        var port = ExternalServer.FreePort();
-        var environment = ShopMaster.Environment(_temp.Path, ("SHOP_DATABASE", Path.Combine(data, "shop.db")));
-        using var shop = StartOnOwnTmpfs(data, ["serve", "--bind", $"127.0.0.1:{port}"], environment, seed);
-        var stderr = shop.StandardError.ReadToEndAsync(Ct);
-        _ = shop.StandardOutput.ReadToEndAsync(Ct);
+        var (shop, client) = await ServeOnOwnTmpfsAsync(data, ShopMaster.Environment(_temp.Path, ("SHOP_DATABASE", Path.Combine(data, "shop.db"))), seed);
         try
         {
-            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) };
-            await Poll.UntilAsync(async () => shop.HasExited || await AnswersAsync(client), "the service answers", ShopMaster.StartLimit);
-            if (shop.HasExited)
-            {
-                SkipOrFail($"unshare could not give the service a tmpfs of its own: {await stderr}");
-            }
             using var admin = new HttpClient { BaseAddress = client.BaseAddress, Timeout = client.Timeout };
             admin.DefaultRequestHeaders.Add("X-API-Key", ShopApp.AdminKey);
             using var customer = await CustomerAsync(client);
@@ -101,11 +91,7 @@ public sealed class FullDiskTests : IDisposable
         }
         finally
         {
-            if (!shop.HasExited)
-            {
-                shop.Kill();
-                await shop.WaitForExitAsync(CancellationToken.None);
-            }
+            await StopAsync(shop, client);
         }
     }
 
@@ -114,20 +100,10 @@ public sealed class FullDiskTests : IDisposable
     {
         var logs = Path.Combine(_temp.Path, "logs");
         Directory.CreateDirectory(logs);
-        var port = ExternalServer.FreePort();
-        var environment = ShopMaster.Environment(_temp.Path,
-            ("SHOP_LOG_FILE", Path.Combine(logs, "shop.log")), ("SHOP_ACCESS_LOGFILE", Path.Combine(logs, "access.log")));
-        using var shop = StartOnOwnTmpfs(logs, ["serve", "--bind", $"127.0.0.1:{port}"], environment);
-        var stderr = shop.StandardError.ReadToEndAsync(Ct);
-        _ = shop.StandardOutput.ReadToEndAsync(Ct);
+        var (shop, client) = await ServeOnOwnTmpfsAsync(logs, ShopMaster.Environment(_temp.Path,
+            ("SHOP_LOG_FILE", Path.Combine(logs, "shop.log")), ("SHOP_ACCESS_LOGFILE", Path.Combine(logs, "access.log"))));
         try
         {
-            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) };
-            await Poll.UntilAsync(async () => shop.HasExited || await AnswersAsync(client), "the service answers", ShopMaster.StartLimit);
-            if (shop.HasExited)
-            {
-                SkipOrFail($"unshare could not give the service a tmpfs of its own: {await stderr}");
-            }
             var inside = $"/proc/{shop.Id}/root{logs}";
 
             Fill(Path.Combine(inside, "filler"));
@@ -153,12 +129,38 @@ public sealed class FullDiskTests : IDisposable
         }
         finally
         {
-            if (!shop.HasExited)
-            {
-                shop.Kill();
-                await shop.WaitForExitAsync(CancellationToken.None);
-            }
+            await StopAsync(shop, client);
         }
+    }
+
+    /// <summary><c>shop serve</c> on a tmpfs of its own on <paramref name="folder"/>, once it answers; skips when the machine allows no such namespace.</summary>
+    private static async Task<(Process Shop, HttpClient Client)> ServeOnOwnTmpfsAsync(string folder, IReadOnlyDictionary<string, string> environment, string? seed = null)
+    {
+        var port = ExternalServer.FreePort();
+        var shop = StartOnOwnTmpfs(folder, ["serve", "--bind", $"127.0.0.1:{port}"], environment, seed);
+        var stderr = shop.StandardError.ReadToEndAsync(Ct);
+        _ = shop.StandardOutput.ReadToEndAsync(Ct);
+        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) };
+        await Poll.UntilAsync(async () => shop.HasExited || await AnswersAsync(client), "the service answers", ShopMaster.StartLimit);
+        if (shop.HasExited)
+        {
+            var why = await stderr;
+            await StopAsync(shop, client);
+            SkipOrFail($"unshare could not give the service a tmpfs of its own: {why}");
+        }
+        return (shop, client);
+    }
+
+    /// <summary>Stops the service; its tmpfs goes with its namespace.</summary>
+    private static async Task StopAsync(Process shop, HttpClient client)
+    {
+        client.Dispose();
+        if (!shop.HasExited)
+        {
+            shop.Kill();
+            await shop.WaitForExitAsync(CancellationToken.None);
+        }
+        shop.Dispose();
     }
 
     /// <summary>
