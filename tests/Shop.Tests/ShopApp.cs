@@ -16,7 +16,7 @@ namespace Shop.Tests;
 
 /// <summary>
 /// The test host: a real Shop instance on a free loopback port with its own SQLite file (or, in an
-/// <see cref="IOnPostgres"/> test class, its own PostgreSQL database), log file and access log in a
+/// <see cref="IOnPostgres"/> test class, its own PostgreSQL database and Redis), log file and access log in a
 /// temporary folder, spoken to over real HTTP. Each test starts its own.
 /// </summary>
 public sealed class ShopApp : IAsyncDisposable
@@ -73,12 +73,14 @@ public sealed class ShopApp : IAsyncDisposable
             SecretKey = "test-secret-key",
         };
         // On PostgreSQL (a test class marked IOnPostgres) the instance's database is a fresh one on
-        // the shared server, unless the test gives its own (a TestDatabase shared by instances).
+        // the shared server with a Redis database of its own, unless the test gives its own database
+        // (a TestDatabase shared by instances): then the instances share that one's Redis.
         var own = TestDatabase.CurrentTestOnPostgres ? await TestDatabase.CreateAsync() : null;
-        defaults = own is null ? defaults : defaults with { Database = own.Setting };
+        defaults = own is null ? defaults : defaults with { Database = own.Setting, Redis = own.Redis };
         var effective = settings?.Invoke(defaults) ?? defaults;
         if (own is not null && effective.Database != own.Setting)
         {
+            effective = effective.Redis == own.Redis ? effective with { Redis = TestDatabase.RedisOf(effective.Database) } : effective;
             await own.DisposeAsync();
             own = null;
         }

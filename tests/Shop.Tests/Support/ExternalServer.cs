@@ -189,15 +189,18 @@ public sealed class ExternalServer : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGINT: PostgreSQL's fast shutdown, which ends open sessions instead of waiting for them.</summary>
+    public const int Sigint = 2;
+
     /// <summary>
     /// Asks the server to stop (SIGTERM: nginx, PostgreSQL and Redis all shut down cleanly on it), then
     /// kills what is left. The folder and port stay, so <see cref="StartAsync"/> can start it again.
     /// </summary>
-    public async Task StopAsync()
+    public async Task StopAsync(int signal = Sigterm)
     {
         if (_process is { HasExited: false } process)
         {
-            _ = SendSignal(process.Id, Sigterm);
+            _ = SendSignal(process.Id, signal);
             using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             try
             {

@@ -97,7 +97,34 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <summary>An unpooled connection string: nothing stays connected after a test's own queries.</summary>
     public string ConnectionString(string database) => PostgresUri.ToConnectionString(Uri(database)) + ";Pooling=false";
 
+    /// <summary>
+    /// A server of the calling test's own, with one empty database <c>shop</c> (<see cref="Uri"/>):
+    /// for a test that stops PostgreSQL while the shared server serves the others. Dispose it.
+    /// </summary>
+    public static async Task<PostgresServer> StartPrivateAsync()
+    {
+        var postgres = await StartServerAsync();
+        await postgres.ExecuteAsync("CREATE DATABASE shop");
+        return postgres;
+    }
+
+    /// <summary>Stops the server with a fast shutdown (open connections are ended, not waited for), keeping its data.</summary>
+    public Task StopServerAsync() => _server.StopAsync(ExternalServer.Sigint);
+
     private static async Task<PostgresServer> StartAsync()
+    {
+        var postgres = await StartServerAsync();
+        await postgres.ExecuteAsync($"CREATE DATABASE {Template}");
+        var options = new DbContextOptionsBuilder<PostgresShopDb>();
+        DataServices.ConfigurePostgres(options, postgres.ConnectionString(Template));
+        await using (var db = new PostgresShopDb(options.Options))
+        {
+            await DataServices.MigrateAsync(db, CancellationToken.None);
+        }
+        return postgres;
+    }
+
+    private static async Task<PostgresServer> StartServerAsync()
     {
         var server = ExternalServer.Prepare("postgres", "/usr/lib/postgresql/*/bin");
         var bin = Path.GetDirectoryName(server.Binary)!;
@@ -116,15 +143,7 @@ public sealed class PostgresServer : IAsyncDisposable
              "-k", server.Folder, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off",
              "-c", "full_page_writes=off", "-c", "max_connections=500"],
             runAs: runAs);
-        var postgres = new PostgresServer(server);
-        await postgres.ExecuteAsync($"CREATE DATABASE {Template}");
-        var options = new DbContextOptionsBuilder<PostgresShopDb>();
-        DataServices.ConfigurePostgres(options, postgres.ConnectionString(Template));
-        await using (var db = new PostgresShopDb(options.Options))
-        {
-            await DataServices.MigrateAsync(db, CancellationToken.None);
-        }
-        return postgres;
+        return new PostgresServer(server);
     }
 
     private static async Task RunAsync(ProcessStartInfo start)

@@ -1,3 +1,5 @@
+[assembly: AssemblyFixture(typeof(Shop.Tests.Support.RedisServerLifetime))]
+
 namespace Shop.Tests.Support;
 
 /// <summary>
@@ -6,8 +8,20 @@ namespace Shop.Tests.Support;
 /// The append-only file makes what was cached survive <see cref="StopAsync"/> and a new start, as a
 /// production Redis's would: stale entries then come back, and the service must not use them.
 /// </summary>
+/// <remarks>
+/// The tests on PostgreSQL share one server (<see cref="GetSharedAsync"/>): each database made by
+/// <see cref="TestDatabase"/> gets a Redis database number of its own (<see cref="NextAddress"/>), so
+/// the instances on one database share a Redis as in production and no test sees another's entries.
+/// A test that stops Redis starts its own with <see cref="StartAsync"/>.
+/// </remarks>
 public sealed class RedisServer : IAsyncDisposable
 {
+    /// <summary>Redis database numbers the shared server has: one per test database of a whole run.</summary>
+    private const int Databases = 10_000;
+
+    private static readonly Lazy<Task<RedisServer>> Shared = new(StartAsync);
+    private static int _lastDatabase;
+
     private readonly ExternalServer _server;
 
     private RedisServer(ExternalServer server) => _server = server;
@@ -22,6 +36,25 @@ public sealed class RedisServer : IAsyncDisposable
         return redis;
     }
 
+    /// <summary>The server the tests on PostgreSQL share, started on the first call; never stopped by a test.</summary>
+    public static Task<RedisServer> GetSharedAsync() => Shared.Value;
+
+    /// <summary>The <c>redis</c> setting of a database number no one has used in this run.</summary>
+    public string NextAddress()
+    {
+        var database = Interlocked.Increment(ref _lastDatabase);
+        Assert.True(database < Databases, $"the test run used more than {Databases} Redis databases; raise RedisServer.Databases");
+        return $"redis://{Address}/{database}";
+    }
+
+    internal static async ValueTask StopSharedAsync()
+    {
+        if (Shared.IsValueCreated && Shared.Value.IsCompletedSuccessfully)
+        {
+            await (await Shared.Value).DisposeAsync();
+        }
+    }
+
     /// <summary>Stops the server (SIGTERM: it writes its data and exits); the port stays reserved by nobody.</summary>
     public Task StopAsync() => _server.StopAsync();
 
@@ -29,8 +62,14 @@ public sealed class RedisServer : IAsyncDisposable
     public Task StartAgainAsync() =>
         _server.StartAsync(
             ["--port", _server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", _server.Folder,
-             "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--logfile", _server.PathOf("redis.log")],
+             "--save", "", "--appendonly", "yes", "--databases", Databases.ToString(System.Globalization.CultureInfo.InvariantCulture), "--appendfsync", "always", "--logfile", _server.PathOf("redis.log")],
             logFile: _server.PathOf("redis.log"));
 
     public ValueTask DisposeAsync() => _server.DisposeAsync();
+}
+
+/// <summary>Stops the shared <see cref="RedisServer"/>, if a test started it, when the test run ends.</summary>
+public sealed class RedisServerLifetime : IAsyncDisposable
+{
+    public ValueTask DisposeAsync() => RedisServer.StopSharedAsync();
 }

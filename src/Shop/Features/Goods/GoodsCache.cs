@@ -27,6 +27,7 @@ namespace Shop.Features.Goods;
 public sealed class GoodsCache : BackgroundService
 {
     private const int BatchSize = 1_000;
+    private const int MaxRemovalsPerWrite = 100;
     private static readonly TimeSpan Retention = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan MaxQuiet = TimeSpan.FromMinutes(5);
 
@@ -217,10 +218,16 @@ public sealed class GoodsCache : BackgroundService
     /// <summary>
     /// After a write's commit: the goods' entries go from this process's memory and from Redis, and
     /// the backplane tells the other instances to drop theirs (in the background: a Redis that is
-    /// away never holds up the answer, and the change log covers what it misses).
+    /// away never holds up the answer, and the change log covers what it misses). A bulk write (an
+    /// import batch) sends nothing per goods: two Redis commands per row would hold the import up,
+    /// and the change log retires those entries at every instance's next read all the same.
     /// </summary>
     public void Written(IReadOnlyCollection<long> goodsIds)
     {
+        if (goodsIds.Count > MaxRemovalsPerWrite)
+        {
+            return;
+        }
         foreach (var id in goodsIds)
         {
             ById.Fusion.Remove(Key(id));

@@ -6,8 +6,8 @@ using Shop.Infrastructure.Logging;
 namespace Shop.Features.Operations;
 
 /// <summary>
-/// Writes that fail because the database is locked by another writer past the busy wait, or because
-/// its disk is full: recognised by provider error code, answered as 503 (<see cref="StorageProblemHandler"/>),
+/// Requests that fail because the database is locked by another writer past the busy wait, because
+/// its disk is full, or because its server cannot be reached: recognised by provider error code, answered as 503 (<see cref="StorageProblemHandler"/>),
 /// remembered for <c>/readyz</c>, and logged at most once a minute each, not a stack trace per request.
 /// </summary>
 public sealed class StorageFailures(ILogger<StorageFailures> logger, TimeProvider clock)
@@ -18,8 +18,9 @@ public sealed class StorageFailures(ILogger<StorageFailures> logger, TimeProvide
     private long _fullAt = long.MinValue;
     private long _fullLogged = long.MinValue;
     private long _busyLogged = long.MinValue;
+    private long _unreachableLogged = long.MinValue;
 
-    public enum Kind { None, Busy, Full }
+    public enum Kind { None, Busy, Full, Unreachable }
 
     public bool RecentlyFull => Elapsed(Interlocked.Read(ref _fullAt)) < Memory;
 
@@ -43,6 +44,8 @@ public sealed class StorageFailures(ILogger<StorageFailures> logger, TimeProvide
                     return Kind.Full;
                 case DbException { SqlState: "55P03" }:
                     return Kind.Busy;
+                case DbException db when DataServices.IsUnreachable(db):
+                    return Kind.Unreachable;
             }
         }
         return Kind.None;
@@ -62,6 +65,11 @@ public sealed class StorageFailures(ILogger<StorageFailures> logger, TimeProvide
         else if (kind == Kind.Busy && Once(ref _busyLogged, now))
         {
             logger.Warning("Database locked by another writer past the busy wait: writes answer 503 ({Reason})", exception.GetBaseException().Message);
+        }
+        else if (kind == Kind.Unreachable && Once(ref _unreachableLogged, now))
+        {
+            // A WARNING once a minute: /readyz's ERROR is the one that calls a person.
+            logger.Warning("The database is unreachable: requests that need it answer 503 ({Reason})", exception.GetBaseException().Message);
         }
     }
 

@@ -21,7 +21,9 @@ public static class OrdersApi
     private static readonly SortMap<Order> Sorts = new SortMap<Order>(o => o.Id)
         .Add("id", o => o.Id)
         .Add("status", o => o.Status)
-        .Add("total", o => o.TotalCents)
+        // No total yet (pending) or none (rejected) ranks below every total, on both databases
+        // (their own NULL orders differ: SQLite puts NULL first, PostgreSQL last).
+        .Add("total", o => o.TotalCents ?? -1)
         .Add("created_at", o => o.CreatedAt)
         .Add("updated_at", o => o.UpdatedAt);
 

@@ -46,7 +46,7 @@ public static class SessionsApi
     }
 
     private static async Task<JsonHttpResult<SessionResponse>> LogIn(
-        HttpContext context, UserAccounts accounts, SessionStore sessions, LoginThrottle throttle, ILoggerFactory logs, CancellationToken cancellationToken)
+        HttpContext context, [AsParameters] SessionServices services, UserAccounts accounts, LoginThrottle throttle, CancellationToken cancellationToken)
     {
         var input = await JsonBody.ReadAsync(context.Request, SessionsJson.Wire.LoginRequest, cancellationToken);
         var v = new Validation();
@@ -55,7 +55,7 @@ public static class SessionsApi
         v.ThrowIfInvalid();
         await using var turn = await throttle.BeginAttemptAsync(input.Username!, cancellationToken);
         var user = await accounts.CheckCredentialsAsync(input.Username!, input.Password!, cancellationToken);
-        var log = logs.CreateLogger(typeof(SessionsApi));
+        var log = services.Logs.CreateLogger(typeof(SessionsApi));
         if (user is null)
         {
             await throttle.FailedAsync(input.Username!, cancellationToken);
@@ -63,7 +63,7 @@ public static class SessionsApi
             throw new ApiProblem(StatusCodes.Status401Unauthorized, InvalidCredentials);
         }
         await throttle.SucceededAsync(user.Username, cancellationToken);
-        var session = await sessions.IssueAsync(user, cancellationToken);
+        var session = await services.Sessions.IssueAsync(user, cancellationToken);
         log.Info("User {UserId} ({Username}) logged in (session {SessionId})", user.Id, user.Username, session.Id);
         context.Response.Headers.Location = "/api/v1/sessions/current";
         return TypedResults.Json(new SessionResponse(session.Token, "Bearer", session.ExpiresAt, UserResponse.From(user)),
@@ -92,13 +92,13 @@ public static class SessionsApi
     private static ApiProblem NoSession(string what) => new(StatusCodes.Status403Forbidden,
         $"Only a session's bearer token {what}; delete an API key at /api/v1/api-keys/{{id}}");
 
-    private static async Task<NoContent> LogOut(ClaimsPrincipal caller, SessionStore sessions, ILoggerFactory logs, CancellationToken cancellationToken)
+    private static async Task<NoContent> LogOut(ClaimsPrincipal caller, [AsParameters] SessionServices services, CancellationToken cancellationToken)
     {
-        if (!await sessions.RevokeCurrentAsync(caller, cancellationToken))
+        if (!await services.Sessions.RevokeCurrentAsync(caller, cancellationToken))
         {
             throw NoSession("can log out");
         }
-        logs.CreateLogger(typeof(SessionsApi)).Info("User {UserId} ({Username}) logged out", caller.GetUserId(), caller.Identity!.Name);
+        services.Logs.CreateLogger(typeof(SessionsApi)).Info("User {UserId} ({Username}) logged out", caller.GetUserId(), caller.Identity!.Name);
         return TypedResults.NoContent();
     }
 }

@@ -43,12 +43,12 @@ public static class UsersApi
         return routes;
     }
 
-    private static async Task<JsonHttpResult<UserResponse>> Register(HttpContext context, UserAccounts accounts, CancellationToken cancellationToken)
+    private static async Task<JsonHttpResult<UserResponse>> Register(HttpContext context, [AsParameters] UserServices services, CancellationToken cancellationToken)
     {
         // Checked while reading, so a member of the wrong type is reported with the other fields' errors.
         var input = await JsonBody.ReadValidAsync(context.Request, UsersJson.Wire.UserRegistration,
             r => { UserAccounts.Validate(r.Username, r.Password, r.Email); return r; }, cancellationToken);
-        var user = await accounts.CreateAsync(input.Username, input.Password, input.Email, Policies.CustomerRole, cancellationToken);
+        var user = await services.Accounts.CreateAsync(input.Username, input.Password, input.Email, Policies.CustomerRole, cancellationToken);
         context.Response.Headers.Location = $"/api/v1/users/{user.Id}";
         return Json(user, StatusCodes.Status201Created);
     }
@@ -70,10 +70,10 @@ public static class UsersApi
         CollectionPage.ReadAsync(() => db.Set<User>(), query, Sorts, UserResponse.From, UsersJson.Wire.UserResponse, cancellationToken);
 
     private static async Task<JsonHttpResult<UserResponse>> ChangeUser(
-        long id, HttpContext context, ShopDb db, UserAccounts accounts, ISessionRevoker sessions, ILoginThrottle throttle, ILoggerFactory logs,
+        long id, HttpContext context, [AsParameters] UserServices services, ISessionRevoker sessions, ILoginThrottle throttle,
         CancellationToken cancellationToken)
     {
-        var caller = context.User;
+        var (db, accounts, caller) = (services.Db, services.Accounts, context.User);
         if (id != caller.GetUserId())
         {
             throw caller.IsAdmin() ? new ApiProblem(403, "An account can only be changed by its owner") : NotFound(id);
@@ -103,13 +103,14 @@ public static class UsersApi
             await sessions.RevokeOthersAsync(caller, cancellationToken);
         }
         await db.SaveChangesAsync(cancellationToken);
-        logs.CreateLogger(typeof(UsersApi)).Info("User {UserId} ({Username}) changed {What}",
+        services.Logs.CreateLogger(typeof(UsersApi)).Info("User {UserId} ({Username}) changed {What}",
             user.Id, user.Username, change.Password is null ? "e-mail" : "password");
         return Json(user);
     }
 
-    private static async Task<NoContent> DeleteUser(long id, HttpContext context, ShopDb db, ILoggerFactory logs, CancellationToken cancellationToken)
+    private static async Task<NoContent> DeleteUser(long id, HttpContext context, [AsParameters] UserServices services, CancellationToken cancellationToken)
     {
+        var db = services.Db;
         // Sessions and API keys go with the user (cascading foreign keys), so they stop working at once.
         // The last admin stays: without one, nobody could manage the shop until someone with shell
         // access ran `shop users create`. The count is part of the one DELETE statement, so two
@@ -129,7 +130,7 @@ public static class UsersApi
                 ? new ApiProblem(StatusCodes.Status409Conflict, "The last admin cannot be deleted; make another admin first")
                 : NotFound(id);
         }
-        logs.CreateLogger(typeof(UsersApi)).Info("User {UserId} deleted by {User}", id, Policies.NameOf(context));
+        services.Logs.CreateLogger(typeof(UsersApi)).Info("User {UserId} deleted by {User}", id, Policies.NameOf(context));
         return TypedResults.NoContent();
     }
 

@@ -27,9 +27,11 @@ public sealed class CacheLevels(ShopMetrics metrics, ILoggerFactory logs, RedisC
         var options = new FusionCacheOptions
         {
             CacheName = name,
-            // Each cache's keys and backplane channel apart in the one Redis.
+            // Each cache's keys and backplane channel apart in the one Redis. Pub/sub ignores the
+            // database number, so the channel names it: services on other databases of one Redis
+            // do not drop each other's entries.
             CacheKeyPrefix = $"shop:{name}:",
-            BackplaneChannelPrefix = $"shop:{name}",
+            BackplaneChannelPrefix = redis is null ? $"shop:{name}" : $"shop:{redis.Address.Database}:{name}",
             DefaultEntryOptions = new FusionCacheEntryOptions
             {
                 Duration = TimeSpan.FromMinutes(10),

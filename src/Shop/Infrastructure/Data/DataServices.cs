@@ -62,6 +62,19 @@ public static class DataServices
         }
     }
 
+    /// <summary>
+    /// True when the database server cannot be reached or ended the connection (stopped, restarting,
+    /// the network gone): a dependency that is down, not a fault of the request or of Shop. A SQLite
+    /// file is never "unreachable"; its failures are locks, a full disk or damage.
+    /// </summary>
+    public static bool IsUnreachable(System.Data.Common.DbException exception) => exception switch
+    {
+        // connection_exception (class 08), admin_shutdown, crash_shutdown, cannot_connect_now.
+        { SqlState: { } state } when state.StartsWith("08", StringComparison.Ordinal) || state is "57P01" or "57P02" or "57P03" => true,
+        NpgsqlException { InnerException: System.Net.Sockets.SocketException or IOException or TimeoutException } => true,
+        _ => false,
+    };
+
     /// <summary>True when the exception is a unique-constraint violation (a duplicate key), on either database.</summary>
     public static bool IsUniqueViolation(DbUpdateException exception) => exception.InnerException switch
     {

@@ -1,12 +1,8 @@
 using System.Data.Common;
-using Microsoft.EntityFrameworkCore;
 using Shop.Infrastructure.Data;
 using Shop.Infrastructure.Logging;
 
 namespace Shop.Infrastructure.Queue;
-
-/// <summary>One claimed item: its id, and which attempt this is.</summary>
-public readonly record struct Lease(long Id, int Attempts, string Worker);
 
 /// <summary>
 /// A queue kept in a table (the database-as-queue pattern): a waiting row IS the durable message,
@@ -15,6 +11,11 @@ public readonly record struct Lease(long Id, int Attempts, string Worker);
 /// died becomes claimable again when its lease runs out. Processing is at least once; each
 /// subclass makes the effect happen once by finishing with an update conditional on still holding
 /// the claim, in the same transaction as the effect.
+/// <para>
+/// This class runs the claimed items with their attempts, retries and giving up; the statements on
+/// the lease columns are in <see cref="LeaseClaims"/>, the claims of processes that are gone in
+/// <see cref="OrphanedClaims"/>.
+/// </para>
 /// </summary>
 public abstract class LeasedQueue(IServiceScopeFactory scopes, QueueOptions options, TimeProvider clock, WriteGate gate, ILogger logger)
 {
@@ -97,52 +98,7 @@ public abstract class LeasedQueue(IServiceScopeFactory scopes, QueueOptions opti
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ShopDb>();
-        var prefix = Environment.MachineName + "/";
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        var holders = new List<string>();
-        await using (var select = Sql.Command(db,
-            $"SELECT DISTINCT ClaimedBy FROM {Table} WHERE {Waiting} AND substr(ClaimedBy, 1, length(@prefix)) = @prefix AND ClaimedBy <> @me",
-            ("@prefix", prefix), ("@me", options.WorkerId)))
-        await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                holders.Add(reader.GetString(0));
-            }
-        }
-        var freed = 0;
-        foreach (var holder in holders.Where(h => !IsRunning(h[prefix.Length..])))
-        {
-            await using var release = Sql.Command(db,
-                $"UPDATE {Table} SET ClaimedBy = NULL, LeaseUntil = NULL WHERE {Waiting} AND ClaimedBy = @holder", ("@holder", holder));
-            int taken;
-            using (await gate.EnterAsync(cancellationToken))
-            {
-                taken = await release.ExecuteNonQueryAsync(cancellationToken);
-            }
-            freed += taken;
-            logger.Info("{Count} item(s) of {Queue} held by {Worker}, a process that is gone, taken back", taken, Table, holder);
-        }
-        return freed;
-    }
-
-    /// <summary>Whether the process a worker id names ("pid/…" after the machine name) still runs.</summary>
-    private static bool IsRunning(string rest)
-    {
-        var slash = rest.IndexOf('/');
-        if (!int.TryParse(slash < 0 ? rest : rest[..slash], System.Globalization.CultureInfo.InvariantCulture, out var pid))
-        {
-            return true; // Not an id this code wrote: leave it to its lease.
-        }
-        try
-        {
-            using var process = System.Diagnostics.Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false; // No such process.
-        }
+        return await OrphanedClaims.ReleaseAsync(db, Table, Waiting, options.WorkerId, gate, logger, cancellationToken);
     }
 
     /// <summary>Processes a claimed batch; by default one item at a time, each with its own retries.</summary>
@@ -156,33 +112,9 @@ public abstract class LeasedQueue(IServiceScopeFactory scopes, QueueOptions opti
 
     private async Task<IReadOnlyList<Lease>> ClaimAsync(ShopDb db, CancellationToken cancellationToken)
     {
-        // One statement, in a write transaction: the choice and the claim cannot be split by
-        // another worker. On SQLite the transaction holds the database's one write lock; on
-        // PostgreSQL the inner SELECT locks the rows it picks and skips rows another instance's
-        // claim has locked, so concurrent claims take disjoint batches instead of waiting in turn.
-        var now = NowMs;
-        var skipLocked = db.Database.IsNpgsql() ? "FOR UPDATE SKIP LOCKED" : "";
-        await using var transaction = await gate.BeginAsync(db, cancellationToken);
-        await using var claim = Sql.Command(db, $"""
-            UPDATE {Table} SET ClaimedBy = @worker, LeaseUntil = @until, Attempts = Attempts + 1
-            WHERE Id IN (SELECT Id FROM {Table} WHERE {Waiting} AND (LeaseUntil IS NULL OR LeaseUntil <= @now) ORDER BY Id LIMIT @batch {skipLocked})
-            RETURNING Id, Attempts
-            """, ("@worker", options.WorkerId), ("@until", now + (long)options.Lease.TotalMilliseconds), ("@now", now), ("@batch", options.ClaimBatch));
-        var leases = new List<Lease>();
-        await using (var reader = await claim.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                leases.Add(new Lease(reader.GetInt64(0), reader.GetInt32(1), options.WorkerId));
-            }
-        }
-        // Counted here, in the background, because the metrics scrape must not query. Items a
-        // worker holds are not waiting any more: counting them left the depth at 1 after the last
-        // order was confirmed, until the next claim.
-        await using var count = Sql.Command(db, $"SELECT COUNT(*) FROM {Table} WHERE {Waiting} AND ClaimedBy IS NULL");
-        Interlocked.Exchange(ref _depth, Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture));
-        await transaction.CommitAsync(cancellationToken);
-        leases.Sort((a, b) => a.Id.CompareTo(b.Id));
+        var (leases, depth) = await LeaseClaims.ClaimAsync(db, Table, Waiting, options, gate, NowMs, cancellationToken);
+        // Counted here, in the background, because the metrics scrape must not query.
+        Interlocked.Exchange(ref _depth, depth);
         return leases;
     }
 
@@ -249,14 +181,7 @@ public abstract class LeasedQueue(IServiceScopeFactory scopes, QueueOptions opti
     {
         try
         {
-            await using var release = Sql.Command(db,
-                $"UPDATE {Table} SET ClaimedBy = NULL, LeaseUntil = @until WHERE Id = @id AND ClaimedBy = @worker",
-                ("@until", notBeforeMs), ("@id", lease.Id), ("@worker", lease.Worker));
-            await db.Database.OpenConnectionAsync(cancellationToken);
-            using (await gate.EnterAsync(cancellationToken))
-            {
-                await release.ExecuteNonQueryAsync(cancellationToken);
-            }
+            await LeaseClaims.ReleaseAsync(db, Table, lease, notBeforeMs, gate, cancellationToken);
         }
         catch (Exception ex) when (ex is DbException or InvalidOperationException or DatabaseBusyException)
         {

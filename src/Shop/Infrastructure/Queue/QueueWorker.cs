@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Shop.Infrastructure.Logging;
 using Shop.Infrastructure.Metrics;
 
@@ -81,18 +80,5 @@ public sealed class QueueWorker<TQueue>(TQueue queue, ShopMetrics metrics, Queue
                 }
             }
         }
-    }
-}
-
-public static class QueueServices
-{
-    /// <summary>Registers a queue as a singleton with its background worker.</summary>
-    public static IServiceCollection AddLeasedQueue<TQueue>(this IServiceCollection services)
-        where TQueue : LeasedQueue
-    {
-        services.TryAddSingleton<QueueOptions>();
-        services.AddSingleton<TQueue>();
-        services.AddHostedService<QueueWorker<TQueue>>();
-        return services;
     }
 }

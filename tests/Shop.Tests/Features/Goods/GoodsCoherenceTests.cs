@@ -19,11 +19,12 @@ public abstract class GoodsCoherenceTests
     private static readonly TimeSpan Grace = TimeSpan.FromMilliseconds(50);
 
     [Fact]
-    public async Task TwoInstancesOnOneDatabaseNeverServeAnOldVersionAfterAWriteIsAnswered()
+    public async Task TwoInstancesOnOneDatabaseWithoutRedisNeverServeAnOldVersionAfterAWriteIsAnswered()
     {
         await using var shared = await TestDatabase.CreateAsync();
-        await using var a = await ShopApp.StartAsync(s => s with { Database = shared.Setting });
-        await using var b = await ShopApp.StartAsync(s => s with { Database = shared.Setting });
+        // Without Redis (even on PostgreSQL, where the suite's instances have one): the change log alone.
+        await using var a = await ShopApp.StartAsync(s => s with { Database = shared.Setting, Redis = null });
+        await using var b = await ShopApp.StartAsync(s => s with { Database = shared.Setting, Redis = null });
         await WriteWhileReadingAsync(a, b);
     }
 

@@ -300,4 +300,25 @@ public abstract class OrdersApiTests
         Assert.Equal(0, await StockAsync(admin, goods));
         customers.ForEach(c => c.Dispose());
     }
+
+    [Fact]
+    public async Task SortByTotalPutsOrdersWithoutATotalBelowEveryTotalOnBothDatabases()
+    {
+        await using var shop = await ShopApp.StartAsync();
+        using var admin = shop.AdminClient();
+        var goods = await CreateGoodsAsync(admin, "TOTALS", stock: 5, price: 10m);
+        using var nina = await shop.SignInAsync("nina");
+        var big = await PlaceAcceptedAsync(nina, (goods, 3));
+        var rejected = await PlaceAcceptedAsync(nina, (goods, 100));
+        var small = await PlaceAcceptedAsync(nina, (goods, 1));
+        foreach (var order in (string[])[big, rejected, small])
+        {
+            await WaitUntilDoneAsync(nina, order);
+        }
+        async Task<string[]> OrderedAsync(string sort) =>
+            [.. (await (await admin.GetAsync($"/api/v1/orders?sort={sort}", Ct)).ReadJsonAsync())["items"]!.AsArray().Select(o => $"/api/v1/orders/{o!["id"]}")];
+
+        Assert.Equal([rejected, small, big], await OrderedAsync("total"));
+        Assert.Equal([big, small, rejected], await OrderedAsync("-total"));
+    }
 }

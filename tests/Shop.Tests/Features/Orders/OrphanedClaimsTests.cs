@@ -1,13 +1,20 @@
+using System.Data.Common;
 using System.Diagnostics;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 using Shop.Features.Orders;
+using Shop.Infrastructure.Data;
 using static Shop.Tests.Support.OrderTesting;
 
 namespace Shop.Tests.Features.Orders;
 
 /// <summary>Items held by a worker whose process is gone are taken back at once, not after the lease.</summary>
-public sealed class OrphanedClaimsTests
+public abstract class OrphanedClaimsTests
 {
+    public sealed class OnSqlite : OrphanedClaimsTests;
+
+    public sealed class OnPostgres : OrphanedClaimsTests, IOnPostgres;
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>The id of a process of this machine that has certainly ended.</summary>
@@ -18,24 +25,31 @@ public sealed class OrphanedClaimsTests
         return process.Id;
     }
 
+    /// <summary>Claims the order for <paramref name="worker"/> from outside the service, as another instance's worker would.</summary>
     private static async Task ClaimAsync(string database, string worker, long orderId)
     {
-        await using var connection = new SqliteConnection($"Data Source={database};Pooling=False");
+        // Unquoted names and @parameters read the same on both databases.
+        await using DbConnection connection = PostgresUri.IsPostgres(database)
+            ? new NpgsqlConnection(PostgresUri.ToConnectionString(database) + ";Pooling=false")
+            : new SqliteConnection($"Data Source={database};Pooling=False");
         await connection.OpenAsync(Ct);
         await using var claim = connection.CreateCommand();
         // Claimed for another hour: only taking the claim back can finish the order in time.
-        claim.CommandText = "UPDATE orders SET ClaimedBy = $worker, LeaseUntil = $until, Attempts = 1 WHERE Id = $id";
-        claim.Parameters.AddWithValue("$worker", worker);
-        claim.Parameters.AddWithValue("$until", DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeMilliseconds());
-        claim.Parameters.AddWithValue("$id", orderId);
+        claim.CommandText = "UPDATE orders SET ClaimedBy = @worker, LeaseUntil = @until, Attempts = 1 WHERE Id = @id";
+        foreach (var (name, value) in new (string, object)[] { ("@worker", worker), ("@until", DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeMilliseconds()), ("@id", orderId) })
+        {
+            var parameter = claim.CreateParameter();
+            (parameter.ParameterName, parameter.Value) = (name, value);
+            claim.Parameters.Add(parameter);
+        }
         Assert.Equal(1, await claim.ExecuteNonQueryAsync(Ct));
     }
 
     [Fact]
     public async Task AnOrderHeldByADeadWorkerOfThisMachineIsConfirmedAtOnceAfterARestart()
     {
-        using var folder = new TempFolder();
-        var database = folder.File("shop.db");
+        await using var shared = await TestDatabase.CreateAsync();
+        var database = shared.Setting;
         string location;
         long goods;
         // An accept-only instance stores the order; a "worker" that then died holds its claim.

@@ -2,23 +2,27 @@
 namespace Shop.Tests.Features.Users;
 
 /// <summary><c>shop users create</c>, run as a real process of the built <c>shop.dll</c>.</summary>
-public sealed class UsersCommandTests
+public abstract class UsersCommandTests
 {
+    public sealed class OnSqlite : UsersCommandTests;
+
+    public sealed class OnPostgres : UsersCommandTests, IOnPostgres;
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static Task<ShopCommand.Result> RunShopAsync(string folder, string standardInput, params string[] args) =>
-        ShopCommand.RunAsync(args, new Dictionary<string, string> { ["SHOP_DATABASE"] = Path.Combine(folder, "shop.db") }, standardInput, folder);
+    private static Task<ShopCommand.Result> RunShopAsync(TestDatabase database, string standardInput, params string[] args) =>
+        ShopCommand.RunAsync(args, new Dictionary<string, string> { ["SHOP_DATABASE"] = database.Setting }, standardInput);
 
     [Fact]
     public async Task CreatesAnAdminWithThePasswordFromStandardInput()
     {
-        using var folder = new TempFolder();
-        var created = await RunShopAsync(folder.Path, "root-password-from-stdin\n", "users", "create", "root", "--role", "admin");
+        await using var database = await TestDatabase.CreateAsync();
+        var created = await RunShopAsync(database, "root-password-from-stdin\n", "users", "create", "root", "--role", "admin");
         Assert.True(created.ExitCode == 0, created.Stderr);
         Assert.Contains("(root) created with role admin", created.Stdout);
         Assert.DoesNotContain("root-password-from-stdin", created.Stdout + created.Stderr);
 
-        await using var shop = await ShopApp.StartAsync(s => s with { Database = folder.File("shop.db") });
+        await using var shop = await ShopApp.StartAsync(s => s with { Database = database.Setting });
         using var root = shop.BearerClient(await shop.LogInAsync("root", "root-password-from-stdin"));
         var me = await (await root.GetAsync("/api/v1/users/me", Ct)).ReadJsonAsync();
         Assert.Equal("admin", (string?)me["role"]);
@@ -27,9 +31,9 @@ public sealed class UsersCommandTests
     [Fact]
     public async Task AnExistingUserIsAClearError()
     {
-        using var folder = new TempFolder();
-        Assert.Equal(0, (await RunShopAsync(folder.Path, "first-password\n", "users", "create", "zoe", "--role", "customer")).ExitCode);
-        var again = await RunShopAsync(folder.Path, "second-password\n", "users", "create", "zoe", "--role", "admin");
+        await using var database = await TestDatabase.CreateAsync();
+        Assert.Equal(0, (await RunShopAsync(database, "first-password\n", "users", "create", "zoe", "--role", "customer")).ExitCode);
+        var again = await RunShopAsync(database, "second-password\n", "users", "create", "zoe", "--role", "admin");
         Assert.Equal(1, again.ExitCode);
         Assert.Contains("shop: error: The username 'zoe' is already taken", again.Stderr);
     }
@@ -37,11 +41,11 @@ public sealed class UsersCommandTests
     [Fact]
     public async Task ATooShortOrMissingPasswordIsRefused()
     {
-        using var folder = new TempFolder();
-        var shortOne = await RunShopAsync(folder.Path, "short\n", "users", "create", "yan", "--role", "customer");
+        await using var database = await TestDatabase.CreateAsync();
+        var shortOne = await RunShopAsync(database, "short\n", "users", "create", "yan", "--role", "customer");
         Assert.Equal(2, shortOne.ExitCode);
         Assert.Contains("password must be 8 to 128 characters", shortOne.Stderr);
-        var none = await RunShopAsync(folder.Path, "", "users", "create", "yan", "--role", "customer");
+        var none = await RunShopAsync(database, "", "users", "create", "yan", "--role", "customer");
         Assert.Equal(2, none.ExitCode);
         Assert.Contains("password is required", none.Stderr);
     }
