@@ -11,13 +11,17 @@
 #
 # up       builds Shop once (dotnet publish into DIR/builds/; --build uses a folder holding shop.dll
 #          instead), applies the migrations once, creates the admin (its password in a mode-600 file),
-#          starts N instances (default 3) and nginx on PORT (default: the first free one from 8080),
-#          and prints the URL, the admin and where every log is.
-# status   says what runs (exit 0 when everything does, 3 when something does not).
+#          starts N instances (default 3; each a master with W workers when W > 1) and nginx on PORT
+#          (default: the first free one from 8080), and prints the URL, the admin and where every
+#          log is. The instances, PostgreSQL and Redis take free ports from a random start below the
+#          kernel's ephemeral range, never one another cluster of this machine holds.
+# status   says what runs, the workers of each instance too (exit 0 when everything does, 3 when
+#          something does not).
 # upgrade  builds again (or takes --build), applies the new build's migrations once, then replaces
 #          the instances one at a time: TERM (the instance drains), start the new build on the same
 #          port, wait for /readyz, next. nginx sends requests to the others meanwhile.
-# down     stops exactly the processes up started, by the pids it recorded; data and logs stay.
+# down     stops exactly the processes up started, by the pids it recorded (and the workers of each
+#          instance, by the pids it finds under the instance's master); data and logs stay.
 #
 # --database postgresql starts a private PostgreSQL (initdb in DIR/postgres, as nobody when run as
 # root) with a role and database "shop"; --redis yes a private Redis with a password. sqlite is one
@@ -39,7 +43,7 @@ drain_delay=2s
 database=auto
 redis=auto
 
-usage() { sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2; }
 fail() { echo "cluster.sh: error: $*" >&2; exit 1; }
 
 while [ $# -gt 0 ]; do
@@ -69,13 +73,48 @@ run=$dir/run logs=$dir/logs state=$dir/cluster.env
 # Whether something accepts connections on 127.0.0.1:$1 (bash's /dev/tcp: no curl needed).
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# The first port from $1 up that nobody listens on and no other part of this cluster took.
+# The first port from $1 up that nobody listens on, no other part of this cluster took and no
+# other cluster of this machine holds (see claim_ports). It runs in a subshell ($(...)), so the
+# caller adds the port to $taken.
 taken=" "
 free_port() {
   local p=$1
   while listening "$p" || [[ $taken == *" $p "* ]]; do p=$((p + 1)); done
-  taken+="$p "
   echo "$p"
+}
+
+# Two clusters on one machine never share a port, even when started at the same moment: the
+# choice runs under a machine-wide lock (flock), and every cluster folder that chose ports is
+# listed in $clusters, so the ports in the others' cluster.env count as taken while those folders
+# exist (a folder removed frees its ports). An instance's port stays its cluster's across restarts
+# and upgrades, while nothing listens on it for a moment.
+clusters=${TMPDIR:-/tmp}/shop-clusters
+claim_ports() {
+  local folder others=()
+  { exec 9>>"$clusters.lock" && flock -w 60 9; } 2>/dev/null ||
+    echo "cluster.sh: warning: no lock on $clusters.lock; the ports are chosen without it" >&2
+  if [ -f "$clusters" ]; then
+    while read -r folder; do
+      [ "$folder" != "$dir" ] && [ -f "$folder/cluster.env" ] || continue
+      others+=("$folder")
+      # Read, not sourced: another cluster's file is data, not code.
+      taken+="$(sed -n 's/^\(NGINX_PORT\|INSTANCE_PORTS\|PG_PORT\|REDIS_PORT\)=//p' "$folder/cluster.env" | tr -dc '0-9 \n' | tr '\n' ' ') "
+    done <"$clusters"
+  fi
+  { printf '%s\n' "${others[@]}" "$dir" >"$clusters.$$" && mv -f "$clusters.$$" "$clusters"; } 2>/dev/null ||
+    echo "cluster.sh: warning: cannot list this cluster in $clusters" >&2
+}
+
+release_ports() { exec 9>&-; }
+
+# Where the instances' ports start: a random point from 10000 to below the kernel's ephemeral
+# range (where the ports of outgoing connections and of binds to port 0 come from), so that an
+# instance's port is neither Shop's default 5000 nor likely anyone else's.
+first_instance_port() {
+  local low
+  read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || low=32768
+  [ "$low" -gt 12000 ] || low=32768
+  echo $((10000 + (RANDOM * 32768 + RANDOM) % (low - 10000 - 1000)))
 }
 
 # The HTTP status of GET $2 on 127.0.0.1:$1, or 000 when nothing answers.
@@ -91,6 +130,9 @@ http_status() {
 port_closed() { ! listening "$1"; }
 
 dead() { ! alive "$1"; }
+
+# Whether process $1 started at $2 is gone (its pid may belong to another process by now).
+dead_or_other() { dead "$1" || [ "$(started_at "$1")" != "$2" ]; }
 
 # Whether process $1 runs (a zombie, dead but not yet reaped by its parent, does not).
 alive() {
@@ -118,11 +160,24 @@ running_pid() {
 
 record() { echo "$2 $(started_at "$2")" >"$run/$1.pid"; }
 
-# Sends $2 to the recorded process $1 and waits up to $3 s for it to exit, then kills it.
+# The pids of the processes whose parent is $1 (an instance's master: its workers), from /proc.
+children_of() {
+  local stat file fields
+  for file in /proc/[0-9]*/stat; do
+    stat=$(cat "$file" 2>/dev/null) || continue
+    read -r -a fields <<<"${stat##*) }"
+    [ "${fields[1]}" = "$1" ] && [ "${fields[0]}" != Z ] && echo "${file//[^0-9]/}"
+  done | sort -n
+}
+
+# Sends $2 to the recorded process $1 and waits up to $3 s for it to exit, then kills it. A
+# master stops its workers itself; any of them that outlive it (it was killed) are killed too,
+# each by its pid and start time as seen before the signal.
 stop_process() {
-  local name=$1 signal=$2 limit=$3 pid
+  local name=$1 signal=$2 limit=$3 pid child children=()
   pid=$(running_pid "$name")
   if [ -n "$pid" ]; then
+    for child in $(children_of "$pid"); do children+=("$child:$(started_at "$child")"); done
     kill "-$signal" "$pid" 2>/dev/null || true
     for _ in $(seq $((limit * 10))); do alive "$pid" || break; sleep 0.1; done
     if alive "$pid"; then
@@ -130,7 +185,13 @@ stop_process() {
       kill -KILL "$pid" 2>/dev/null || true
       wait_until 10 dead "$pid" || true
     fi
-    echo "  stopped $name (pid $pid)"
+    for child in "${children[@]}"; do
+      if ! wait_until 10 dead_or_other "${child%%:*}" "${child#*:}"; then
+        echo "  worker ${child%%:*} of $name outlived it; killing it" >&2
+        kill -KILL "${child%%:*}" 2>/dev/null || true
+      fi
+    done
+    echo "  stopped $name (pid $pid${children:+, children ${children[*]%%:*}})"
   fi
   rm -f "$run/$name.pid"
 }
@@ -383,19 +444,25 @@ up() {
       redis=no
       ! command -v redis-server >/dev/null || ! supports "$folder" SHOP_REDIS 127.0.0.1:1 || redis=yes
     fi
-    [ -n "$port" ] && listening "$port" && fail "--port $port is already in use"
-    nginx_port=${port:-$(free_port 8080)}
+    claim_ports
+    if [ -n "$port" ]; then
+      { listening "$port" || [[ $taken == *" $port "* ]]; } && fail "--port $port is already in use"
+      nginx_port=$port
+    else
+      nginx_port=$(free_port 8080)
+    fi
     taken+="$nginx_port "
     instance_ports=()
-    p=5000
+    p=$(first_instance_port)
     for i in $(seq "$instances"); do
       p=$(free_port "$p")
+      taken+="$p "
       instance_ports+=("$p")
       p=$((p + 1))
     done
     PG_PORT= REDIS_PORT=
-    [ "$database" != postgresql ] || PG_PORT=$(free_port 55432)
-    [ "$redis" != yes ] || REDIS_PORT=$(free_port 56379)
+    [ "$database" != postgresql ] || { PG_PORT=$(free_port "$p"); taken+="$PG_PORT "; p=$((PG_PORT + 1)); }
+    [ "$redis" != yes ] || REDIS_PORT=$(free_port "$p")
     # Written before anything starts, so that `down` also cleans up after an `up` that failed.
     rm -f "$run"/shop-*.build
     cat >"$state" <<EOF
@@ -409,6 +476,7 @@ REDIS=$redis
 REDIS_PORT=$REDIS_PORT
 URL=http://127.0.0.1:$nginx_port
 EOF
+    release_ports
     [ "$database" != postgresql ] || start_postgres
     [ "$redis" != yes ] || start_redis
     # What the instances read, mode 600, into their environment (never onto a command line).
@@ -439,6 +507,8 @@ EOF
   local starting=()
   for p in "${instance_ports[@]}"; do
     if [ -z "$(running_pid "shop-$p")" ]; then
+      # The workers of a killed master finish their requests first, on its port.
+      wait_until 60 port_closed "$p" || fail "port $p is still taken after its instance stopped"
       launch_instance "$p" "$(cat "$run/shop-$p.build" 2>/dev/null || echo "$folder")"
       starting+=("$p")
     fi
@@ -491,6 +561,7 @@ status() {
     pid=$(running_pid "shop-$p")
     if [ -n "$pid" ]; then
       echo "  instance $p  pid $pid  /readyz $(http_status "$p" /readyz)  build $(cat "$run/shop-$p.build" 2>/dev/null)"
+      [ "${WORKERS:-1}" -le 1 ] || echo "    workers of $p: $(children_of "$pid" | tr '\n' ' ')(of $WORKERS)"
     else
       echo "  instance $p  not running"; missing=1
     fi

@@ -42,9 +42,11 @@ public sealed class Cluster : IAsyncDisposable
     /// </summary>
     /// <remarks>
     /// The cluster's database is cluster.sh's default: its own PostgreSQL (and Redis) when the build
-    /// supports them and the servers are installed, else one SQLite file.
+    /// supports them and the servers are installed, else one SQLite file. nginx listens on a port
+    /// the kernel hands out (<see cref="ExternalServer.FreePort"/>); cluster.sh chooses the others,
+    /// below the kernel's range and apart from every other cluster of the machine.
     /// </remarks>
-    public static async Task<Cluster> UpAsync(int instances = 3)
+    public static async Task<Cluster> UpAsync(int instances = 3, int workers = 1)
     {
         // Only the skip-or-fail rule of a missing nginx; cluster.sh finds the programs itself.
         await using (ExternalServer.Prepare("nginx"))
@@ -54,6 +56,7 @@ public sealed class Cluster : IAsyncDisposable
         // cluster.sh runs PostgreSQL as nobody when the tests run as root, who must reach this folder.
         File.SetUnixFileMode(folder, File.GetUnixFileMode(folder) | UnixFileMode.OtherExecute | UnixFileMode.GroupExecute);
         var (exitCode, output) = await RunScriptAsync("up", "--dir", folder, "--instances", instances.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--workers", workers.ToString(System.Globalization.CultureInfo.InvariantCulture), "--port", ExternalServer.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--build", AppContext.BaseDirectory);
         if (exitCode != 0)
         {
@@ -96,6 +99,20 @@ public sealed class Cluster : IAsyncDisposable
     }
 
     public int InstancePid(int port) => RecordedPid($"shop-{port}") ?? throw new InvalidOperationException($"no instance recorded on {port}");
+
+    /// <summary>The worker processes of the instance on <paramref name="port"/> (its master's children).</summary>
+    public IReadOnlyList<int> WorkerPids(int port) => Hosting.ShopMaster.ChildrenOf(InstancePid(port));
+
+    /// <summary>SIGKILLs the instance's master and its workers at once, as a crash of the whole instance would end them.</summary>
+    public async Task KillInstanceAsync(int port)
+    {
+        var pids = WorkerPids(port).Prepend(InstancePid(port)).ToList();
+        pids.ForEach(pid => Signal(pid, Sigkill));
+        foreach (var pid in pids)
+        {
+            await WaitForExitAsync(pid, TimeSpan.FromSeconds(10));
+        }
+    }
 
     public const int Sigkill = 9;
     public const int Sigterm = 15;

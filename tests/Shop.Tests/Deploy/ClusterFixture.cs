@@ -1,7 +1,8 @@
 namespace Shop.Tests.Deploy;
 
 /// <summary>
-/// One three-instance cluster for all of <see cref="ClusterTests"/> (starting one costs seconds):
+/// One cluster of three instances, each a master with two workers, for all of
+/// <see cref="ClusterTests"/> (starting one costs seconds):
 /// made by the first test that asks, inside that test, so a missing nginx skips the test; stopped
 /// with <c>cluster.sh down</c> after the last.
 /// </summary>
@@ -16,7 +17,7 @@ public sealed class ClusterFixture : IAsyncDisposable
         await _gate.WaitAsync(TestContext.Current.CancellationToken);
         try
         {
-            return _cluster ??= await Cluster.UpAsync();
+            return _cluster ??= await Cluster.UpAsync(instances: 3, workers: 2);
         }
         finally
         {

@@ -6,8 +6,9 @@ using static Shop.Tests.Support.OrderTesting;
 namespace Shop.Tests.Deploy;
 
 /// <summary>
-/// The cluster of <c>deploy/cluster.sh</c> — real nginx, three real instances on one database —
-/// under bounded loads that stop by themselves, while instances are killed, stopped and replaced.
+/// The cluster of <c>deploy/cluster.sh</c> — real nginx, three real instances (each a master with two
+/// workers) on one database — under bounded loads that stop by themselves, while instances and
+/// workers are killed, stopped and replaced.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class ClusterTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
@@ -21,17 +22,43 @@ public sealed class ClusterTests(ClusterFixture fixture) : IClassFixture<Cluster
         using var admin = await cluster.AdminAsync();
         var goods = await CreateGoodsAsync(admin, "CL-KILL-" + Guid.NewGuid().ToString("N")[..8], stock: 5);
 
-        var victim = cluster.InstancePid(cluster.InstancePorts[0]);
         var (load, clients) = GetLoad(cluster, $"/api/v1/goods/{goods}");
         await load.UntilSucceededAsync(200);
-        Cluster.Signal(victim, Cluster.Sigkill);
-        await Cluster.WaitForExitAsync(victim, TimeSpan.FromSeconds(10));
+        await cluster.KillInstanceAsync(cluster.InstancePorts[0]);
         await load.UntilSucceededAsync(load.Succeeded.Count + 300);
         await load.StopAsync();
         clients.ForEach(c => c.Dispose());
 
         Assert.True(load.Failed.IsEmpty, load.Describe());
         await RestartMissingAsync(cluster);
+    }
+
+    [Fact]
+    public async Task GetLoadThroughNginxHasNoFailedRequestWhileAWorkerOfAnInstanceIsSigkilled()
+    {
+        var cluster = await ReadyClusterAsync();
+        using var admin = await cluster.AdminAsync();
+        var goods = await CreateGoodsAsync(admin, "CL-WKILL-" + Guid.NewGuid().ToString("N")[..8], stock: 5);
+        var port = cluster.InstancePorts[0];
+        var master = cluster.InstancePid(port);
+        var workers = cluster.WorkerPids(port);
+        Assert.Equal(2, workers.Count);
+
+        var (load, clients) = GetLoad(cluster, $"/api/v1/goods/{goods}");
+        await load.UntilSucceededAsync(200);
+        Cluster.Signal(workers[0], Cluster.Sigkill);
+        await Cluster.WaitForExitAsync(workers[0], TimeSpan.FromSeconds(10));
+        // The master starts another worker on the socket it kept; meanwhile the other worker serves.
+        await Poll.UntilAsync(() => cluster.WorkerPids(port) is { Count: 2 } now && !now.Contains(workers[0]), "a new worker in place of the killed one", TimeSpan.FromSeconds(60));
+        await load.UntilSucceededAsync(load.Succeeded.Count + 300);
+        await load.StopAsync();
+        clients.ForEach(c => c.Dispose());
+
+        Assert.True(load.Failed.IsEmpty, load.Describe());
+        Assert.Equal(master, cluster.InstancePid(port));
+        var (statusCode, status) = await cluster.RunAsync("status");
+        Assert.True(statusCode == 0, status);
+        Assert.Contains($"workers of {port}: {string.Join(' ', cluster.WorkerPids(port))} (of 2)", status, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -68,9 +95,7 @@ public sealed class ClusterTests(ClusterFixture fixture) : IClassFixture<Cluster
 
         var load = OrderLoad(customers, tea, cups);
         await load.UntilSucceededAsync(60);
-        var victim = cluster.InstancePid(cluster.InstancePorts[2]);
-        Cluster.Signal(victim, Cluster.Sigkill);
-        await Cluster.WaitForExitAsync(victim, TimeSpan.FromSeconds(10));
+        await cluster.KillInstanceAsync(cluster.InstancePorts[2]);
         await load.UntilSucceededAsync(load.Succeeded.Count + 120);
         await load.StopAsync();
         // POSTs in flight on the killed instance may fail (nginx does not repeat them); none is doubled.
@@ -168,10 +193,16 @@ public sealed class ClusterTests(ClusterFixture fixture) : IClassFixture<Cluster
     [Fact]
     public async Task UpThenDownLeavesNoProcessAndNoPortBehind()
     {
-        await using var cluster = await Cluster.UpAsync(instances: 1);
+        // Beside the shared cluster, which runs meanwhile: the two take ports of their own.
+        await using var cluster = await Cluster.UpAsync(instances: 1, workers: 2);
+        var shared = await fixture.GetAsync();
+        Assert.Empty(cluster.InstancePorts.Append(cluster.NginxPort).Intersect(shared.InstancePorts.Append(shared.NginxPort)));
         var pids = new List<int> { cluster.RecordedPid("nginx")!.Value, cluster.InstancePid(cluster.InstancePorts[0]) };
-        // nginx's workers are the master's children.
+        // nginx's workers are the master's children; so are Shop's.
         pids.AddRange(ChildrenOf(pids[0]));
+        var workers = cluster.WorkerPids(cluster.InstancePorts[0]);
+        Assert.Equal(2, workers.Count);
+        pids.AddRange(workers);
         var ports = cluster.InstancePorts.Append(cluster.NginxPort).ToList();
         Assert.Contains(cluster.Url.ToString().TrimEnd('/'), cluster.UpOutput, StringComparison.Ordinal);
         Assert.Contains(Path.Combine(cluster.Folder, "admin-password"), cluster.UpOutput, StringComparison.Ordinal);
@@ -180,6 +211,7 @@ public sealed class ClusterTests(ClusterFixture fixture) : IClassFixture<Cluster
         var (statusCode, status) = await cluster.RunAsync("status");
         Assert.True(statusCode == 0, status);
         Assert.Contains("/readyz 200", status, StringComparison.Ordinal);
+        Assert.Contains($"workers of {cluster.InstancePorts[0]}: {string.Join(' ', workers)} (of 2)", status, StringComparison.Ordinal);
 
         var (downCode, down) = await cluster.RunAsync("down");
 

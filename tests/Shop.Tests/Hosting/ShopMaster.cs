@@ -48,11 +48,15 @@ public sealed class ShopMaster : IAsyncDisposable
     }
 
     /// <summary>Starts <c>serve</c> with <paramref name="args"/> and waits until the pidfile is there and <c>/healthz</c> answers.</summary>
-    public static async Task<ShopMaster> StartAsync(string folder, IEnumerable<string> args, params (string Key, string Value)[] environment)
+    public static Task<ShopMaster> StartAsync(string folder, IEnumerable<string> args, params (string Key, string Value)[] environment) =>
+        StartAsync(ShopCommand.Dll, folder, args, environment);
+
+    /// <summary>As <see cref="StartAsync(string, IEnumerable{string}, ValueTuple{string, string}[])"/>, running the shop.dll at <paramref name="dll"/>.</summary>
+    public static async Task<ShopMaster> StartAsync(string dll, string folder, IEnumerable<string> args, params (string Key, string Value)[] environment)
     {
         var port = ExternalServer.FreePort();
         var process = Process.Start(ShopCommand.StartInfo(
-            ["serve", "--bind", $"127.0.0.1:{port}", "--pidfile", Path.Combine(folder, "shop.pid"), .. args], Environment(folder, environment), folder))!;
+            ["serve", "--bind", $"127.0.0.1:{port}", "--pidfile", Path.Combine(folder, "shop.pid"), .. args], Environment(folder, environment), folder, dll))!;
         var master = new ShopMaster(process, folder, port);
         _ = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

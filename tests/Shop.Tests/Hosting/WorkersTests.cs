@@ -7,7 +7,7 @@ namespace Shop.Tests.Hosting;
 /// <c>serve --workers N</c> as a gunicorn user drives it: real master and worker processes of the
 /// built executable, real signals, a real load, bounded waits.
 /// </summary>
-public sealed class WorkersTests : IDisposable
+public sealed partial class WorkersTests : IDisposable
 {
     private readonly TempFolder _temp = new();
 
@@ -218,6 +218,89 @@ public sealed class WorkersTests : IDisposable
         var log = await File.ReadAllTextAsync(shop.LogFile, Ct);
         Assert.All(stuck, pid => Assert.Contains($"Worker {pid} sent no heartbeat for 5 s (timeout); killing it", log, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task ReloadReplacesEveryWorkerUnderLoadWithoutAFailedRequestWhenANewBuildIsDeployed()
+    {
+        var build = BuildCopy.Create(Folder);
+        var goods = await PrepareGoodsAsync();
+        await using var shop = await ShopMaster.StartAsync(build.Dll, Folder, ["-w", "2", "--reload", "--graceful-timeout", "20"]);
+        var first = await shop.WaitForNewWorkersAsync([], 2);
+        await using var load = new Load(shop.BaseAddress, getters: 3, goods, orderers: 2);
+        await load.WaitForAnswersAsync(30);
+
+        build.Deploy();
+        var second = await shop.WaitForNewWorkersAsync(first, 2);
+        await load.WaitForAnswersAsync(30);
+        await load.StopAsync();
+
+        Assert.Empty(load.Failures);
+        Assert.Contains("Reloading (a changed file)", await File.ReadAllTextAsync(shop.LogFile, Ct), StringComparison.Ordinal);
+        Assert.Empty(second.Intersect(first));
+        Assert.NotEmpty(load.AcceptedOrders);
+        await AssertAllConfirmedAsync(shop.Client, load.AcceptedOrders);
+    }
+
+    [Fact]
+    public async Task AWorkerThatKeepsDyingAtStartUpIsRestartedWithAGrowingDelayWhileTheOthersServe()
+    {
+        var build = BuildCopy.Create(Folder);
+        await using var shop = await ShopMaster.StartAsync(build.Dll, Folder, ["-w", "2"]);
+        var workers = await shop.WaitForNewWorkersAsync([], 2);
+
+        // The executable on disk breaks (a deployment cut off halfway); the running processes keep
+        // what they loaded, a worker started now loads the broken file and exits before it is ready.
+        build.Break();
+        await ShopMaster.SignalAsync(workers[0], "KILL");
+        var failures = await Poll.UntilAsync(async () => BootFailure().Matches(await File.ReadAllTextAsync(shop.LogFile, Ct)),
+            matches => matches.Count >= 3, "three failed starts", ShopMaster.StartLimit, matches => $"{matches.Count}");
+        Assert.True(await shop.AnswersAsync());
+        Assert.Contains(workers[1], shop.WorkerPids());
+
+        build.Deploy();
+        var replaced = await shop.WaitForNewWorkersAsync([workers[0]], 2);
+
+        Assert.Equal(["0.5", "1", "2"], failures.Take(3).Select(m => m.Groups["delay"].Value));
+        Assert.Equal(3, failures.Take(3).Select(m => m.Groups["pid"].Value).Distinct().Count());
+        Assert.Contains(workers[1], replaced);
+    }
+
+    [Fact]
+    public async Task TheMasterStopsWithAClearErrorWhenItsFirstWorkersCannotBoot()
+    {
+        var build = BuildCopy.Create(Folder);
+        var pidfile = Path.Combine(Folder, "shop.pid");
+        using var master = Process.Start(ShopCommand.StartInfo(["serve", "--bind", $"127.0.0.1:{ExternalServer.FreePort()}", "-w", "2", "--pidfile", pidfile],
+            ShopMaster.Environment(Folder), Folder, build.Dll))!;
+        var stderr = master.StandardError.ReadToEndAsync(Ct);
+        _ = master.StandardOutput.ReadToEndAsync(Ct);
+        try
+        {
+            // The master has loaded the executable (it binds, migrates, then starts its workers); the
+            // file on disk, the one its workers start from, breaks now.
+            await Poll.UntilAsync(() => master.HasExited || build.LoadedBy(master.Id), "the master loaded shop.dll", ShopMaster.StartLimit);
+            build.Break();
+            await Poll.UntilAsync(() => master.HasExited || File.Exists(pidfile), "the master stops", ShopMaster.StartLimit);
+            Assert.False(File.Exists(pidfile), "the workers booted before the executable broke");
+            await master.WaitForExitAsync(Ct);
+
+            Assert.Equal(1, master.ExitCode);
+            // The workers' own complaints (the .NET host's) come first; the master's line ends it.
+            Assert.Matches(@"^shop: error: workers: worker \d+ exited with code -?\d+ before it was ready \(its error is in the log above or in the log file\)$",
+                (await stderr).TrimEnd('\n').Split('\n')[^1]);
+            Assert.Contains("; the master stops", await File.ReadAllTextAsync(Path.Combine(Folder, "shop.log"), Ct), StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (!master.HasExited)
+            {
+                master.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"Worker (?<pid>\d+) exited with code -?\d+ before it was ready; the next start waits (?<delay>[0-9.]+) s")]
+    private static partial System.Text.RegularExpressions.Regex BootFailure();
 
     [Fact]
     public async Task TwoWorkersAppendWholeLinesToOneLogOfEachKindAndAfterRmUsr1MovesEveryProcessToNewFiles()

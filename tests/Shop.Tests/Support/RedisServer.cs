@@ -19,19 +19,23 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>Redis database numbers the shared server has: one per test database of a whole run.</summary>
     private const int Databases = 10_000;
 
-    private static readonly Lazy<Task<RedisServer>> Shared = new(StartAsync);
+    // Without the append-only file: nobody restarts the shared server, and an fsync per cached entry would slow every test.
+    private static readonly Lazy<Task<RedisServer>> Shared = new(() => StartAsync(persistent: false));
     private static int _lastDatabase;
 
     private readonly ExternalServer _server;
+    private readonly bool _persistent;
 
-    private RedisServer(ExternalServer server) => _server = server;
+    private RedisServer(ExternalServer server, bool persistent) => (_server, _persistent) = (server, persistent);
 
     /// <summary>The <c>redis</c> setting that reaches this server.</summary>
     public string Address => $"127.0.0.1:{_server.Port}";
 
-    public static async Task<RedisServer> StartAsync()
+    public static Task<RedisServer> StartAsync() => StartAsync(persistent: true);
+
+    private static async Task<RedisServer> StartAsync(bool persistent)
     {
-        var redis = new RedisServer(ExternalServer.Prepare("redis-server"));
+        var redis = new RedisServer(ExternalServer.Prepare("redis-server"), persistent);
         await redis.StartAgainAsync();
         return redis;
     }
@@ -62,7 +66,8 @@ public sealed class RedisServer : IAsyncDisposable
     public Task StartAgainAsync() =>
         _server.StartAsync(
             ["--port", _server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", _server.Folder,
-             "--save", "", "--appendonly", "yes", "--databases", Databases.ToString(System.Globalization.CultureInfo.InvariantCulture), "--appendfsync", "always", "--logfile", _server.PathOf("redis.log")],
+             "--save", "", "--appendonly", _persistent ? "yes" : "no", "--appendfsync", "always",
+             "--databases", Databases.ToString(System.Globalization.CultureInfo.InvariantCulture), "--logfile", _server.PathOf("redis.log")],
             logFile: _server.PathOf("redis.log"));
 
     public ValueTask DisposeAsync() => _server.DisposeAsync();

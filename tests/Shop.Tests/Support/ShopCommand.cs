@@ -9,7 +9,9 @@ public static class ShopCommand
 
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
-    public static ProcessStartInfo StartInfo(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
+    /// <param name="dll">Another copy of shop.dll to run (<see cref="BuildCopy"/>); the test's build by default.</param>
+    public static ProcessStartInfo StartInfo(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null,
+        string? dll = null)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -19,7 +21,7 @@ public static class ShopCommand
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? Path.GetTempPath(),
         };
-        info.ArgumentList.Add(Dll);
+        info.ArgumentList.Add(dll ?? Dll);
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);

@@ -4,11 +4,16 @@ using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 
 namespace Shop.Hosting.Processes;
 
-/// <summary>The master's listening sockets, opened as Kestrel would and left open across exec for the workers.</summary>
+/// <summary>
+/// The master's sockets, bound as Kestrel would and left open across exec for the workers. They are
+/// bound (the address is the service's, and a taken one is the master's start-up error) but not yet
+/// listening: the first worker's Kestrel calls listen() on the socket it inherits, as on one it
+/// binds itself. Until a worker can accept, a connection is refused — nginx and other balancers go
+/// to the next instance at once — instead of waiting in an accept queue that nobody reads while the
+/// workers boot; from then on the queue outlives every worker.
+/// </summary>
 public static class ListenSockets
 {
-    private const int Backlog = 512;
-
     public static List<Socket> Open(IEnumerable<string> bind)
     {
         var sockets = new List<Socket>();
@@ -20,10 +25,10 @@ public static class ListenSockets
                 if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
                 {
                     // As Kestrel does: both loopbacks, and a machine without IPv6 still serves on 127.0.0.1.
-                    sockets.Add(Listen(new IPEndPoint(IPAddress.Loopback, port!.Value)));
+                    sockets.Add(Bind(new IPEndPoint(IPAddress.Loopback, port!.Value)));
                     try
                     {
-                        sockets.Add(Listen(new IPEndPoint(IPAddress.IPv6Loopback, port.Value)));
+                        sockets.Add(Bind(new IPEndPoint(IPAddress.IPv6Loopback, port.Value)));
                     }
                     catch (SocketException ex) when (ex.SocketErrorCode is SocketError.AddressFamilyNotSupported or SocketError.AddressNotAvailable)
                     {
@@ -31,7 +36,7 @@ public static class ListenSockets
                 }
                 else
                 {
-                    sockets.Add(Listen(new IPEndPoint(SettingValues.ListenAddress(host)!, port!.Value)));
+                    sockets.Add(Bind(new IPEndPoint(SettingValues.ListenAddress(host)!, port!.Value)));
                 }
             }
         }
@@ -49,12 +54,11 @@ public static class ListenSockets
         var endpoint => endpoint?.ToString() ?? "?",
     };
 
-    private static Socket Listen(IPEndPoint endpoint)
+    private static Socket Bind(IPEndPoint endpoint)
     {
         var socket = SocketTransportOptions.CreateDefaultBoundListenSocket(endpoint);
         try
         {
-            socket.Listen(Backlog);
             Posix.KeepOpenAcrossExec(socket.Handle);
             return socket;
         }

@@ -44,7 +44,9 @@ public static class DataServices
                 .Log((RelationalEventId.CommandError, LogLevel.Debug))
                 .Log((CoreEventId.SaveChangesFailed, LogLevel.Debug))
                 .Log((CoreEventId.QueryIterationFailed, LogLevel.Debug))
-                .Log((RelationalEventId.ConnectionError, LogLevel.Debug)));
+                .Log((RelationalEventId.ConnectionError, LogLevel.Debug))
+                // A commit that meets a full disk or a lock is answered 503 and logged once a minute (StorageFailures).
+                .Log((RelationalEventId.TransactionError, LogLevel.Debug)));
 
     /// <summary>
     /// Creates or upgrades the schema with the migrations of the context's provider. A SQLite file
