@@ -112,6 +112,26 @@ public abstract class GoodsImportTests
     }
 
     [Fact]
+    public async Task ImportedNamesAreSearchableAtOnceAndRenamedOnesNoLonger()
+    {
+        await using var shop = await ShopApp.StartAsync();
+        using var admin = shop.AdminClient();
+        await admin.PostAsync("/api/v1/goods", Http.Json("""{"sku":"OLD-1","name":"Copper kettle","price":1,"stock":7}"""), Ct);
+        var csv = "sku,name,description,price,stock,category\n"
+            + "OLD-1,Steel teapot,,1,7,\n"
+            + "NEW-1,Glass teapot,,2,1,\n";
+
+        Assert.Equal("succeeded", (string?)(await ImportAsync(admin, csv, "text/csv"))["status"]);
+
+        async Task<string[]> SearchAsync(string q) =>
+            (await (await shop.Client.GetAsync($"/api/v1/goods?q={q}", Ct)).ReadJsonAsync())["items"]!.AsArray()
+                .Select(g => (string)g!["sku"]!).ToArray();
+        Assert.Empty(await SearchAsync("kettle"));
+        Assert.Equal(["OLD-1", "NEW-1"], await SearchAsync("TEAPOT"));
+        Assert.Equal(["NEW-1"], await SearchAsync("glass"));
+    }
+
+    [Fact]
     public async Task HundredThousandRowCsvImportFinishesWithCorrectCounts()
     {
         await using var shop = await ShopApp.StartAsync();
