@@ -1,17 +1,7 @@
 using System.Reflection;
-using System.Text.Json.Serialization;
 using Shop.Rest;
 
 namespace Shop.Features.Index;
-
-public sealed record ServiceIndex(string Name, string Version, string Api, string Docs);
-
-public sealed record ApiIndex(IReadOnlyDictionary<string, string> Links);
-
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
-[JsonSerializable(typeof(ServiceIndex))]
-[JsonSerializable(typeof(ApiIndex))]
-public sealed partial class IndexJson : JsonSerializerContext;
 
 /// <summary>The index: <c>/</c> describes the service, <c>/api/v1</c> links to every collection.</summary>
 public static class IndexApi
