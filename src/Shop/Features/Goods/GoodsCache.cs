@@ -49,15 +49,12 @@ public sealed class GoodsCache : BackgroundService
     private long _lastSync;
 
     public GoodsCache(
-        IServiceScopeFactory scopes, DatabaseChanges database, WriteGate gate, CacheLevels levels, ShopMetrics metrics, ILoggerFactory logs)
+        IServiceScopeFactory scopes, DatabaseOptions options, DatabaseChanges database, WriteGate gate, CacheLevels levels, ShopMetrics metrics, ILoggerFactory logs)
     {
         (_scopes, _database, _gate, _metrics, _logger) = (scopes, database, gate, metrics, logs.CreateLogger<GoodsCache>());
-        using (var scope = scopes.CreateScope())
-        {
-            // Only SQLite has a cheap "did anything commit?" (data_version); elsewhere every read
-            // catches up with the log (one indexed query; concurrent reads share it).
-            _readEveryTime = !scope.ServiceProvider.GetRequiredService<ShopDb>().Database.IsSqlite();
-        }
+        // Only SQLite has a cheap "did anything commit?" (data_version); elsewhere every read
+        // catches up with the log (one indexed query; concurrent reads share it).
+        _readEveryTime = options.OnPostgres;
         ById = new ReadCache<Entry>("goods", levels.Create("goods", 10_000, GoodsCacheJson.Default), levels.Shared, metrics, _logger);
         // Pages are bigger than single goods (up to 100 each), so fewer are kept.
         Pages = new ReadCache<Page>("goods_pages", levels.Create("goods_pages", 1_000, GoodsCacheJson.Default), levels.Shared, metrics, _logger);
