@@ -18,8 +18,9 @@
 # status   says what runs, the workers of each instance too (exit 0 when everything does, 3 when
 #          something does not).
 # upgrade  builds again (or takes --build), applies the new build's migrations once, then replaces
-#          the instances one at a time: TERM (the instance drains), start the new build on the same
-#          port, wait for /readyz, next. nginx sends requests to the others meanwhile.
+#          the instances one at a time: out of nginx's upstream (marked down, nginx reloaded), TERM
+#          (the instance drains), the new build started on the same port, /readyz awaited, back
+#          into the upstream (nginx reloaded), next. nginx sends requests to the others meanwhile.
 # down     stops exactly the processes up started, by the pids it recorded (and the workers of each
 #          instance, by the pids it finds under the instance's master); data and logs stay.
 #
@@ -166,7 +167,7 @@ children_of() {
   for file in /proc/[0-9]*/stat; do
     stat=$(cat "$file" 2>/dev/null) || continue
     read -r -a fields <<<"${stat##*) }"
-    [ "${fields[1]}" = "$1" ] && [ "${fields[0]}" != Z ] && echo "${file//[^0-9]/}"
+    if [ "${fields[1]}" = "$1" ] && [ "${fields[0]}" != Z ]; then echo "${file//[^0-9]/}"; fi
   done | sort -n
 }
 
@@ -282,19 +283,49 @@ await_instance() { # port
 # deploy/nginx/shop.conf with only the listen address, the upstream servers (one line per
 # instance, in the shape of the shipped first line) and the log folder replaced; every
 # replacement must find its target, so a reshaped file fails here instead of half-working.
-render_nginx_site() { # ports...
-  awk -v listen="127.0.0.1:$nginx_port" -v ports="$*" -v logs="$logs/" '
+render_nginx_site() { # ports... (the port in $out_of_rotation, if any, is marked down)
+  awk -v listen="127.0.0.1:$nginx_port" -v ports="$*" -v out="${out_of_rotation:-}" -v logs="$logs/" '
     /^[ \t]*listen 80;/ { sub(/listen 80;/, "listen " listen ";"); listens++ }
     /^[ \t]*server 127\.0\.0\.1:[0-9]+ / {
       if (!servers++) {
         n = split(ports, p, " ")
-        for (i = 1; i <= n; i++) { line = $0; sub(/127\.0\.0\.1:[0-9]+/, "127.0.0.1:" p[i], line); print line }
+        for (i = 1; i <= n; i++) {
+          line = $0; sub(/127\.0\.0\.1:[0-9]+/, "127.0.0.1:" p[i], line)
+          if (p[i] == out) sub(/;[ \t]*$/, " down;", line)
+          print line
+        }
       }
       next
     }
     { gsub("/var/log/nginx/", logs); print }
     END { if (listens != 1 || servers < 1) { print "deploy/nginx/shop.conf: listen 80 or the upstream servers not found" > "/dev/stderr"; exit 1 } }
   ' "$repo/deploy/nginx/shop.conf"
+}
+
+# A new upstream list for the running nginx: a reload (HUP) starts workers on it, and the old
+# workers finish the requests they proxy, then exit. Only once they are gone has nginx let go of
+# an instance taken out of rotation: no request of nginx's can meet that instance closing its
+# port or its kept-alive connections (a POST that meets it is a 502, never retried).
+reload_nginx() { # ports...
+  local master old
+  master=$(running_pid nginx)
+  [ -n "$master" ] || fail "nginx is not running; $0 up starts it"
+  render_nginx_site "$@" >"$dir/nginx/shop.conf.new"
+  mv "$dir/nginx/shop.conf.new" "$dir/nginx/shop.conf"
+  "$nginx" -t -q -p "$dir/nginx/" -c "$dir/nginx/nginx.conf" -e "$logs/nginx.error.log" ||
+    fail "nginx -t failed on $dir/nginx/shop.conf"
+  old=$(children_of "$master" | tr '\n' ' ')
+  kill -HUP "$master"
+  wait_until 60 workers_replaced "$master" "$old" || fail "nginx's old workers did not exit within 60 s"
+}
+
+workers_replaced() { # master "old worker pids"
+  local pid fresh=0
+  for pid in $(children_of "$1"); do
+    [[ " $2 " == *" $pid "* ]] && return 1
+    fresh=1
+  done
+  [ $fresh = 1 ]
 }
 
 write_nginx() {
@@ -579,15 +610,21 @@ upgrade() {
   echo "Migrating the database once with $folder..."
   shop "$folder" migrate >>"$logs/migrate.log" 2>&1 || fail "migrate failed; see $logs/migrate.log"
   workers=$WORKERS
-  for p in $INSTANCE_PORTS; do
+  nginx_port=$NGINX_PORT
+  nginx=$(nginx_binary)
+  read -r -a instance_ports <<<"$INSTANCE_PORTS"
+  for p in "${instance_ports[@]}"; do
     pid=$(running_pid "shop-$p")
     [ -z "$pid" ] && echo "  instance $p was not running; starting it"
-    # TERM: /readyz turns 503 and the instance serves for drain_delay, then closes its port
-    # (nginx sends the next requests to the others) and finishes what is in flight.
+    # Out of nginx's rotation first, then TERM: the instance drains (/readyz 503, still serving,
+    # for whoever else sends to it), closes its port and finishes what is in flight.
+    out_of_rotation=$p reload_nginx "${instance_ports[@]}"
     stop_process "shop-$p" TERM 60
     wait_until 30 port_closed "$p" || fail "port $p is still taken after its instance stopped"
     launch_instance "$p" "$folder"
     await_instance "$p"
+    reload_nginx "${instance_ports[@]}"
+    echo "  instance $p runs the new build and is back in nginx's rotation"
   done
   sed -i "s|^BUILD=.*|BUILD=$folder|" "$state"
   echo "Upgraded: every instance runs $folder"

@@ -5,14 +5,18 @@ namespace Shop.Tests.Deploy;
 
 /// <summary>
 /// A bounded load: several clients send requests one after the other until stopped, or for at most
-/// 5 minutes however the test goes (a rolling upgrade on a loaded machine takes minutes). An answer with the expected status is a success (its Location, if
-/// any, is kept); any other answer or a failed connection is a failure, kept with what it said.
+/// 5 minutes however the test goes (a rolling upgrade on a loaded machine takes minutes). An answer
+/// with the expected status is a success (its Location, if any, is kept); any other answer is a
+/// failure, kept with what it said. A request whose connection failed before any answer is sent
+/// again, as the same request, up to twice, as a careful client does (the contract's
+/// Idempotency-Key makes that safe for a POST); a third connection failure is a failure.
 /// </summary>
 public sealed class Load
 {
     private readonly CancellationTokenSource _stop = new(TimeSpan.FromMinutes(5));
     private readonly List<Task> _clients = [];
     private int _sent;
+    private int _resent;
 
     private Load()
     {
@@ -25,8 +29,11 @@ public sealed class Load
     /// <summary>Requests sent, including those whose answer never came.</summary>
     public int Sent => Volatile.Read(ref _sent);
 
+    /// <summary>Requests sent again after their connection failed before an answer.</summary>
+    public int Resent => Volatile.Read(ref _resent);
+
     /// <param name="clients">One HTTP client per concurrent sender.</param>
-    /// <param name="request">Makes the <c>n</c>th request of sender <c>i</c>.</param>
+    /// <param name="request">Makes the <c>n</c>th request of sender <c>i</c>; called again for a resend, it makes the same request.</param>
     public static Load Start(IReadOnlyList<HttpClient> clients, Func<int, int, HttpRequestMessage> request, HttpStatusCode expected)
     {
         var load = new Load();
@@ -40,7 +47,7 @@ public sealed class Load
 
     private async Task RunAsync(HttpClient client, Func<int, HttpRequestMessage> request, HttpStatusCode expected)
     {
-        for (var n = 0; !_stop.IsCancellationRequested; n++)
+        for (var (n, attempt) = (0, 1); !_stop.IsCancellationRequested; (n, attempt) = (n + 1, 1))
         {
             try
             {
@@ -61,6 +68,11 @@ public sealed class Load
                 // Stopped while a request was on its way: whatever it did is counted by the totals.
                 return;
             }
+            catch (HttpRequestException) when (attempt < 3)
+            {
+                Interlocked.Increment(ref _resent);
+                (n, attempt) = (n - 1, attempt + 1);
+            }
             catch (HttpRequestException ex)
             {
                 Failed.Enqueue(ex.Message);
@@ -80,5 +92,5 @@ public sealed class Load
     }
 
     /// <summary>The failures, for an assertion's message.</summary>
-    public string Describe() => $"{Failed.Count} of {Sent} requests failed: {string.Join("; ", Failed.Take(5))}";
+    public string Describe() => $"{Failed.Count} of {Sent} requests failed ({Resent} sent again after a failed connection): {string.Join("; ", Failed.Take(5))}";
 }
