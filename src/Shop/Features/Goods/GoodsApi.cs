@@ -14,7 +14,7 @@ namespace Shop.Features.Goods;
 /// <summary>The goods module (Flask's blueprint): <c>/api/v1/goods</c>. Reads are public, writes admin-only.</summary>
 public static class GoodsApi
 {
-    private static readonly SortMap<Goods> Sorts = new SortMap<Goods>(g => g.Id)
+    private static readonly SortMap<GoodsItem> Sorts = new SortMap<GoodsItem>(g => g.Id)
         .Add("id", g => g.Id)
         .Add("name", g => g.Name)
         .Add("price", g => g.PriceCents)
@@ -64,7 +64,7 @@ public static class GoodsApi
         // The page's ids first, then their rows: the offset is walked in an index (ids only), not in
         // the table, and only one page of rows is read.
         var ids = Sorts.Apply(goods, query.Sort).Select(g => g.Id).Skip(page.Offset).Take(page.Limit);
-        var rows = Sorts.Apply(db.Set<Goods>().Where(g => ids.Contains(g.Id)), query.Sort);
+        var rows = Sorts.Apply(db.Set<GoodsItem>().Where(g => ids.Contains(g.Id)), query.Sort);
         var filterKey = PageKey(filter.Q, filter.Category, filter.MinPrice, filter.MaxPrice, filter.InStock);
         var key = PageKey(filterKey, query.Sort, page.Offset.ToString(CultureInfo.InvariantCulture), page.Limit.ToString(CultureInfo.InvariantCulture));
         var cached = await cache.GetPageAsync(key, async token => new GoodsCache.Page(
@@ -99,7 +99,7 @@ public static class GoodsApi
     {
         var input = await JsonBody.ReadValidAsync(context.Request, GoodsJson.Wire.GoodsWrite, GoodsRules.Validate, cancellationToken);
         var now = clock.UtcNowToTheSecond();
-        var goods = new Goods { Sku = input.Sku, Name = input.Name, CreatedAt = now, UpdatedAt = now, Version = 1 };
+        var goods = new GoodsItem { Sku = input.Sku, Name = input.Name, CreatedAt = now, UpdatedAt = now, Version = 1 };
         input.ApplyTo(goods);
         db.Add(goods);
         await using (var transaction = await gate.BeginAsync(db, cancellationToken))
@@ -135,7 +135,7 @@ public static class GoodsApi
     /// </summary>
     private static async Task<JsonHttpResult<GoodsResponse>> UpdateAsync(
         long id, HttpContext context, ShopDb db, WriteGate gate, GoodsChangeLog changes, TimeProvider clock, ILoggerFactory logs, string verb,
-        Func<Goods, Task<GoodsRules.Valid>> readBody, CancellationToken cancellationToken)
+        Func<GoodsItem, Task<GoodsRules.Valid>> readBody, CancellationToken cancellationToken)
     {
         // The whole body is received before the gate is entered (a slow client must not hold up
         // orders), and read again on each attempt (a merge patch applies to the goods as it is then).
@@ -188,7 +188,7 @@ public static class GoodsApi
         // whatever happened to it since, in one statement (no read-then-delete race with orders).
         var read = ETags.NamesVersions(context.Request) ? await FindForWriteAsync(db, context, id, cancellationToken) : null;
         var version = read?.Version;
-        var goods = db.Set<Goods>().Where(g => g.Id == id && (version == null || g.Version == version));
+        var goods = db.Set<GoodsItem>().Where(g => g.Id == id && (version == null || g.Version == version));
         // The precondition already read the goods; without one, its sku (for the log) is read here.
         var sku = read?.Sku ?? await goods.Select(g => g.Sku).FirstOrDefaultAsync(cancellationToken);
         if (sku is null || await goods.ExecuteDeleteAsync(cancellationToken) == 0)
@@ -202,15 +202,15 @@ public static class GoodsApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<Goods> FindForWriteAsync(ShopDb db, HttpContext context, long id, CancellationToken cancellationToken)
+    private static async Task<GoodsItem> FindForWriteAsync(ShopDb db, HttpContext context, long id, CancellationToken cancellationToken)
     {
-        var goods = await db.Set<Goods>().AsTracking().FirstOrDefaultAsync(g => g.Id == id, cancellationToken) ?? throw NotFound(id);
+        var goods = await db.Set<GoodsItem>().AsTracking().FirstOrDefaultAsync(g => g.Id == id, cancellationToken) ?? throw NotFound(id);
         ETags.CheckIfMatch(context.Request, ETags.For(goods.Id, goods.Version));
         return goods;
     }
 
     /// <summary>Saves; false when another writer changed the goods since it was read. A duplicate sku is the 409.</summary>
-    private static async Task<bool> TrySaveAsync(ShopDb db, Goods goods, CancellationToken cancellationToken)
+    private static async Task<bool> TrySaveAsync(ShopDb db, GoodsItem goods, CancellationToken cancellationToken)
     {
         try
         {
@@ -227,7 +227,7 @@ public static class GoodsApi
         }
     }
 
-    private static JsonHttpResult<GoodsResponse> Written(HttpContext context, Goods goods, int status)
+    private static JsonHttpResult<GoodsResponse> Written(HttpContext context, GoodsItem goods, int status)
     {
         context.Response.Headers.ETag = ETags.For(goods.Id, goods.Version);
         return TypedResults.Json(GoodsResponse.From(goods), GoodsJson.Wire.GoodsResponse, statusCode: status);

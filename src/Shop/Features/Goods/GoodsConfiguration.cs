@@ -3,9 +3,9 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Shop.Features.Goods;
 
-public sealed class GoodsConfiguration : IEntityTypeConfiguration<Goods>
+public sealed class GoodsConfiguration : IEntityTypeConfiguration<GoodsItem>
 {
-    public void Configure(EntityTypeBuilder<Goods> builder)
+    public void Configure(EntityTypeBuilder<GoodsItem> builder)
     {
         builder.ToTable("goods");
         builder.HasKey(g => g.Id);

@@ -18,7 +18,7 @@ public sealed record GoodsResponse(
     long Id, string Sku, string Name, string Description, decimal Price, long Stock, string Category,
     DateTime CreatedAt, DateTime UpdatedAt)
 {
-    public static GoodsResponse From(Goods g) =>
+    public static GoodsResponse From(GoodsItem g) =>
         new(g.Id, g.Sku, g.Name, g.Description, g.PriceCents / 100m, g.Stock, g.Category, g.CreatedAt, g.UpdatedAt);
 }
 

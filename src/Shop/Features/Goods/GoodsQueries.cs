@@ -8,12 +8,12 @@ namespace Shop.Features.Goods;
 internal static class GoodsQueries
 {
     /// <summary>Compiled once: the read path skips LINQ translation on every request.</summary>
-    public static readonly Func<ShopDb, long, CancellationToken, Task<Goods?>> ById =
-        CompiledPerContext.Of(() => EF.CompileAsyncQuery((ShopDb db, long id, CancellationToken _) => db.Set<Goods>().FirstOrDefault(g => g.Id == id)));
+    public static readonly Func<ShopDb, long, CancellationToken, Task<GoodsItem?>> ById =
+        CompiledPerContext.Of(() => EF.CompileAsyncQuery((ShopDb db, long id, CancellationToken _) => db.Set<GoodsItem>().FirstOrDefault(g => g.Id == id)));
 
-    public static IQueryable<Goods> Filter(ShopDb db, GoodsFilter filter)
+    public static IQueryable<GoodsItem> Filter(ShopDb db, GoodsFilter filter)
     {
-        var goods = string.IsNullOrEmpty(filter.Q) ? db.Set<Goods>() : GoodsSearch.Matching(db, Goods.Fold(filter.Q));
+        var goods = string.IsNullOrEmpty(filter.Q) ? db.Set<GoodsItem>() : GoodsSearch.Matching(db, GoodsItem.Fold(filter.Q));
         if (filter.Category is { } category)
         {
             goods = goods.Where(g => g.Category == category);
@@ -42,9 +42,9 @@ internal static class GoodsQueries
     }
 
     /// <summary>How many goods <paramref name="goods"/> (the goods of <paramref name="filter"/>) holds, by the cheapest way the filter allows.</summary>
-    public static async Task<int> CountAsync(ShopDb db, GoodsFilter filter, IQueryable<Goods> goods, CancellationToken cancellationToken) =>
+    public static async Task<int> CountAsync(ShopDb db, GoodsFilter filter, IQueryable<GoodsItem> goods, CancellationToken cancellationToken) =>
         filter is { Q.Length: > 0, Category: null, MinPrice: null, MaxPrice: null, InStock: null }
-            && await GoodsSearch.CountOnlyAsync(db, Goods.Fold(filter.Q), cancellationToken) is { } matches
+            && await GoodsSearch.CountOnlyAsync(db, GoodsItem.Fold(filter.Q), cancellationToken) is { } matches
             ? matches
             : await goods.CountAsync(cancellationToken);
 

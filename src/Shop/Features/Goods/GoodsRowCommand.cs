@@ -6,8 +6,8 @@ namespace Shop.Features.Goods;
 
 /// <summary>
 /// The one plain-SQL insert of goods rows, shared by the seed and the import: a prepared command in
-/// the context's transaction, bound from a <see cref="Goods"/> entity so that the folded name comes
-/// from <see cref="Goods.Name"/> as everywhere else. What a duplicate sku does is the caller's.
+/// the context's transaction, bound from a <see cref="GoodsItem"/> entity so that the folded name comes
+/// from <see cref="GoodsItem.Name"/> as everywhere else. What a duplicate sku does is the caller's.
 /// </summary>
 internal sealed class GoodsRowCommand : IAsyncDisposable
 {
@@ -41,7 +41,7 @@ internal sealed class GoodsRowCommand : IAsyncDisposable
     /// <param name="stockGiven">False: a new row starts at 0 and an update may keep the stock it had (<c>@stock</c> is NULL).</param>
     public async Task<(long Id, long Version)?> ExecuteAsync(GoodsRules.Valid row, bool stockGiven, CancellationToken cancellationToken)
     {
-        var goods = new Goods { Sku = row.Sku, Name = row.Name };
+        var goods = new GoodsItem { Sku = row.Sku, Name = row.Name };
         row.ApplyTo(goods);
         (_parameters["@sku"].Value, _parameters["@name"].Value, _parameters["@folded"].Value) = (goods.Sku, goods.Name, goods.NameFolded);
         (_parameters["@description"].Value, _parameters["@price"].Value, _parameters["@category"].Value) = (goods.Description, goods.PriceCents, goods.Category);

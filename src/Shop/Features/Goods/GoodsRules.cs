@@ -21,7 +21,7 @@ public static partial class GoodsRules
     /// <summary>Validated writable fields.</summary>
     public sealed record Valid(string Sku, string Name, string Description, long PriceCents, long Stock, string Category)
     {
-        public void ApplyTo(Goods goods)
+        public void ApplyTo(GoodsItem goods)
         {
             goods.Sku = Sku;
             goods.Name = Name;
@@ -46,7 +46,7 @@ public static partial class GoodsRules
     }
 
     /// <summary>The current writable state, the target a merge patch applies to.</summary>
-    public static GoodsWrite ToWrite(Goods g) =>
+    public static GoodsWrite ToWrite(GoodsItem g) =>
         new(g.Sku, g.Name, g.Description, g.PriceCents / 100m, g.Stock, g.Category);
 
     [GeneratedRegex(@"^[A-Za-z0-9_-]+\z")]

@@ -22,18 +22,18 @@ internal static class GoodsSearch
 
     private static string? _sqliteMatch;
 
-    public static IQueryable<Goods> Matching(ShopDb db, string folded)
+    public static IQueryable<GoodsItem> Matching(ShopDb db, string folded)
     {
         if (!db.Database.IsSqlite())
         {
-            return db.Set<Goods>().Where(g => EF.Functions.Like(g.NameFolded, "%" + EscapeLike(folded) + "%", "\\"));
+            return db.Set<GoodsItem>().Where(g => EF.Functions.Like(g.NameFolded, "%" + EscapeLike(folded) + "%", "\\"));
         }
         if (folded.EnumerateRunes().Count() < IndexedLength)
         {
             // instr(): a literal, case-sensitive "contains" of the folded text.
-            return db.Set<Goods>().Where(g => g.NameFolded.Contains(folded));
+            return db.Set<GoodsItem>().Where(g => g.NameFolded.Contains(folded));
         }
-        return db.Set<Goods>().FromSqlRaw(_sqliteMatch ??= SqliteMatch(db), Phrase(folded));
+        return db.Set<GoodsItem>().FromSqlRaw(_sqliteMatch ??= SqliteMatch(db), Phrase(folded));
     }
 
     /// <summary>
@@ -55,8 +55,8 @@ internal static class GoodsSearch
     /// </summary>
     private static string SqliteMatch(ShopDb db)
     {
-        var columns = db.Model.FindEntityType(typeof(Goods))!.GetProperties()
-            .Select(p => p.Name == nameof(Goods.Id) ? $"s.rowid AS \"{p.GetColumnName()}\"" : $"g.\"{p.GetColumnName()}\"");
+        var columns = db.Model.FindEntityType(typeof(GoodsItem))!.GetProperties()
+            .Select(p => p.Name == nameof(GoodsItem.Id) ? $"s.rowid AS \"{p.GetColumnName()}\"" : $"g.\"{p.GetColumnName()}\"");
         return $"SELECT {string.Join(", ", columns)} FROM {SqliteTable} AS s JOIN goods AS g ON g.\"Id\" = s.rowid WHERE {SqliteTable} MATCH {{0}}";
     }
 

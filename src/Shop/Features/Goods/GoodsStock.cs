@@ -5,7 +5,7 @@ namespace Shop.Features.Goods;
 /// <summary>
 /// The stock changes of one transaction, the only way other modules write goods (orders reserve and
 /// give back): conditional updates, never read-then-write, each touching the goods
-/// (<see cref="Goods.TouchSql"/>) so its ETag changes with its stock. <see cref="RecordAsync"/>
+/// (<see cref="GoodsItem.TouchSql"/>) so its ETag changes with its stock. <see cref="RecordAsync"/>
 /// logs the goods written (<see cref="GoodsChangeLog"/>) just before the caller commits.
 /// </summary>
 public sealed class GoodsStock(ShopDb db, GoodsChangeLog log)
@@ -20,7 +20,7 @@ public sealed class GoodsStock(ShopDb db, GoodsChangeLog log)
     public async Task<long?> TryTakeAsync(long goodsId, int quantity, DateTime now, CancellationToken cancellationToken)
     {
         await using var take = Sql.Command(db, $"""
-            UPDATE goods SET Stock = Stock - @quantity, {Goods.TouchSql}
+            UPDATE goods SET Stock = Stock - @quantity, {GoodsItem.TouchSql}
             WHERE Id = @id AND Stock >= @quantity
             RETURNING PriceCents
             """, ("@quantity", quantity), ("@now", now), ("@id", goodsId));
@@ -36,7 +36,7 @@ public sealed class GoodsStock(ShopDb db, GoodsChangeLog log)
     /// <summary>Gives back what a cancelled order took. A goods deleted since has nothing to give back to.</summary>
     public async Task GiveBackAsync(long goodsId, int quantity, DateTime now, CancellationToken cancellationToken)
     {
-        await using var give = Sql.Command(db, $"UPDATE goods SET Stock = Stock + @quantity, {Goods.TouchSql} WHERE Id = @id",
+        await using var give = Sql.Command(db, $"UPDATE goods SET Stock = Stock + @quantity, {GoodsItem.TouchSql} WHERE Id = @id",
             ("@quantity", quantity), ("@now", now), ("@id", goodsId));
         if (await give.ExecuteNonQueryAsync(cancellationToken) > 0)
         {

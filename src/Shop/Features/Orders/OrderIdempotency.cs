@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Shop.Features.Goods;
 using Shop.Infrastructure.Auth;
 using Shop.Infrastructure.Data;
 using Shop.Rest;
@@ -28,7 +29,7 @@ internal static class OrderIdempotency
     /// </summary>
     private static readonly Func<ShopDb, long, CancellationToken, Task<GoodsName?>> FindGoods =
         CompiledPerContext.Of(() => EF.CompileAsyncQuery((ShopDb db, long id, CancellationToken _) =>
-            db.Set<Goods.Goods>().Where(g => g.Id == id).Select(g => new GoodsName(g.Sku, g.Name)).FirstOrDefault()));
+            db.Set<GoodsItem>().Where(g => g.Id == id).Select(g => new GoodsName(g.Sku, g.Name)).FirstOrDefault()));
 
     private sealed record GoodsName(string Sku, string Name);
 

@@ -7,7 +7,7 @@ namespace Shop.Infrastructure.Data;
 /// (<see cref="SqliteShopDb"/>, <see cref="PostgresShopDb"/>). A service uses one database, but a
 /// process may hold contexts of both (the test run): this compiles a query once per context type.
 /// </summary>
-/// <example><c>static readonly Func&lt;ShopDb, long, CancellationToken, Task&lt;Goods?&gt;&gt; ById = CompiledPerContext.Of(() => EF.CompileAsyncQuery(...));</c></example>
+/// <example><c>static readonly Func&lt;ShopDb, long, CancellationToken, Task&lt;GoodsItem?&gt;&gt; ById = CompiledPerContext.Of(() => EF.CompileAsyncQuery(...));</c></example>
 public static class CompiledPerContext
 {
     public static Func<ShopDb, T1, TResult> Of<T1, TResult>(Func<Func<ShopDb, T1, TResult>> compile)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
+using Shop.Features.Goods;
 using Shop.Infrastructure.Data;
 
 namespace Shop.Tests.Features.Goods;
@@ -133,7 +134,7 @@ public abstract class GoodsCoherenceTests
     private static async Task<int> VersionAsync(ShopApp shop, long id)
     {
         await using var scope = shop.App.Services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<ShopDb>().Set<Shop.Features.Goods.Goods>()
+        return await scope.ServiceProvider.GetRequiredService<ShopDb>().Set<GoodsItem>()
             .Where(g => g.Id == id).Select(g => (int?)g.Version).FirstOrDefaultAsync(Ct) ?? int.MaxValue;
     }
 

@@ -36,7 +36,7 @@ public sealed class GoodsImportJob(TimeProvider clock, GoodsChangeLog changes) :
         $"""
         DO UPDATE SET Name = excluded.Name, NameFolded = excluded.NameFolded,
             Description = excluded.Description, PriceCents = excluded.PriceCents, Stock = COALESCE(@stock, goods.Stock),
-            Category = excluded.Category, {Goods.TouchSql}
+            Category = excluded.Category, {GoodsItem.TouchSql}
         """;
 
     public string Kind => JobKind;

@@ -1,7 +1,7 @@
 namespace Shop.Features.Goods;
 
 /// <summary>A goods row. Never leaves the service: the API speaks <see cref="GoodsResponse"/>.</summary>
-public sealed class Goods
+public sealed class GoodsItem
 {
     public long Id { get; set; }
     public required string Sku { get; set; }
