@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -82,62 +81,4 @@ public static class DataServices
         PostgresException postgres => postgres.SqlState == PostgresErrorCodes.UniqueViolation,
         _ => false,
     };
-}
-
-/// <summary>
-/// <c>synchronous=NORMAL</c> on every connection: in WAL mode a commit then waits for no fsync
-/// (the WAL is synced at checkpoints), which multiplies write throughput — the queue writes a row
-/// per accepted order. The database stays consistent after a crash of the process or of the
-/// machine; a power cut may lose the last commits before a checkpoint, never corrupt the file.
-/// It is a per-connection setting, hence the interceptor.
-/// </summary>
-internal sealed class SqlitePragmas : DbConnectionInterceptor
-{
-    public static readonly SqlitePragmas Instance = new();
-
-    /// <summary>
-    /// How long a statement waits for another connection's write lock before it fails (and the request
-    /// answers 503): long enough for any commit of a healthy writer, short enough that a stuck one
-    /// does not hold requests for long. The connection string's <c>Default Timeout</c> matches it.
-    /// </summary>
-    public const int BusyTimeoutMilliseconds = 5000;
-
-    public override void ConnectionOpened(System.Data.Common.DbConnection connection, ConnectionEndEventData eventData) =>
-        Apply(connection);
-
-    public override Task ConnectionOpenedAsync(System.Data.Common.DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
-    {
-        Apply(connection);
-        return Task.CompletedTask;
-    }
-
-    /// <summary>
-    /// The native connections already set up. Microsoft.Data.Sqlite pools native connections and a
-    /// pragma stays set on one, so each is set up once, not on every logical open (every request).
-    /// </summary>
-    private static readonly ConditionalWeakTable<object, object> Configured = new();
-
-    private static void Apply(System.Data.Common.DbConnection connection)
-    {
-        var handle = (connection as SqliteConnection)?.Handle;
-        if (handle is not null && Configured.TryGetValue(handle, out _))
-        {
-            return;
-        }
-        using var command = connection.CreateCommand();
-        command.CommandText = $"PRAGMA synchronous=NORMAL; PRAGMA busy_timeout={BusyTimeoutMilliseconds};";
-        try
-        {
-            command.ExecuteNonQuery();
-            if (handle is not null)
-            {
-                Configured.AddOrUpdate(handle, Instance);
-            }
-        }
-        catch (SqliteException)
-        {
-            // A file that is not a database fails here first; leave the error to the statement that
-            // needed the database, where it is reported (readiness answers 503 and logs it).
-        }
-    }
 }

@@ -7,20 +7,6 @@ using Shop.Rest;
 
 namespace Shop.Features.Goods.Imports;
 
-/// <summary>One row of an import: valid goods, or the error that fails this row only.</summary>
-/// <param name="Line">The physical line of a CSV row (the header is line 1), or the 1-based index in a JSON array.</param>
-/// <param name="StockGiven">False when the row leaves stock out: an update then keeps the stock it had.</param>
-public sealed record ImportRow(int Line, GoodsRules.Valid? Goods, bool StockGiven, string? Error);
-
-/// <summary>
-/// The upload as a whole cannot be taken: it cannot be read (a bad header, malformed JSON: 400) or
-/// holds more rows than an import may (413, like a file over 20 MiB: the content is too large).
-/// </summary>
-public sealed class ImportFormatException(string message, int status = StatusCodes.Status400BadRequest) : Exception(message)
-{
-    public int Status { get; } = status;
-}
-
 /// <summary>
 /// Reads an import — CSV through CsvHelper (quoted fields, a UTF-8 byte order mark) or a JSON array —
 /// into rows checked by the same <see cref="GoodsRules"/> as the goods API. It streams, so the
