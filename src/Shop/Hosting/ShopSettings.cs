@@ -74,10 +74,4 @@ public sealed record ShopSettings
 
     /// <summary>The Kestrel URLs for <see cref="Bind"/>.</summary>
     public IEnumerable<string> Urls => Bind.Select(b => $"http://{b}");
-
-    /// <summary>Whether <see cref="Database"/> is a PostgreSQL URI (otherwise a SQLite file).</summary>
-    public bool OnPostgres => new Infrastructure.Data.DatabaseOptions(Database).OnPostgres;
-
-    /// <summary>The SQLite connection string for <see cref="Database"/>.</summary>
-    public string SqliteConnectionString => new Infrastructure.Data.DatabaseOptions(Database).SqliteConnectionString;
 }

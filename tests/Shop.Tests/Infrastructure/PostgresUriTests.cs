@@ -41,7 +41,7 @@ public sealed class PostgresUriTests
     [Fact]
     public void TheSettingIsReadAsPostgresOnlyForAPostgresUri()
     {
-        Assert.True(new ShopSettings { Database = "postgres://u@h/d" }.OnPostgres);
-        Assert.False(new ShopSettings { Database = "postgres.db" }.OnPostgres);
+        Assert.True(new ShopSettings { Database = "postgres://u@h/d" }.ToDatabaseOptions().OnPostgres);
+        Assert.False(new ShopSettings { Database = "postgres.db" }.ToDatabaseOptions().OnPostgres);
     }
 }

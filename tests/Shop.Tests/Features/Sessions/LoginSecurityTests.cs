@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using Shop.Features.Users;
+using Shop.Hosting;
 
 namespace Shop.Tests.Features.Sessions;
 
@@ -109,7 +110,7 @@ public abstract class LoginSecurityTests
     private static bool DatabaseHolds(ShopApp shop, string secret)
     {
         var needle = Encoding.UTF8.GetBytes(secret);
-        var files = shop.Settings.OnPostgres
+        var files = shop.Settings.ToDatabaseOptions().OnPostgres
             ? PostgresServer.GetAsync().Result.DataFilesAsync(shop.Settings.Database).Result
             : Directory.GetFiles(Path.GetDirectoryName(shop.Settings.Database)!, "shop.db*");
         return files
