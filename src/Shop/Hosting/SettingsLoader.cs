@@ -18,7 +18,7 @@ public static class SettingsLoader
         "bind", "workers", "database", "redis", "pidfile", "access_logfile", "log_file", "log_level",
         "log_format", "otlp_endpoint", "otlp_protocol", "trusted_proxies", "daemon", "reload", "session_ttl", "secret_key", "queue_worker",
         "proc_name", "timeout", "graceful_timeout", "max_requests", "max_requests_jitter",
-        "drain_delay",
+        "drain_delay", "cache_lag_ms",
     ];
 
     public static ShopSettings Load(string? configFile, IDictionary environment, IReadOnlyDictionary<string, string?> flags)
@@ -77,6 +77,7 @@ public static class SettingsLoader
             Workers = Get("workers") is { } workers ? SettingValues.Integer("workers", workers, 1, 64) : settings.Workers,
             Database = Get("database") is { } database ? SettingValues.Database(database) : settings.Database,
             Redis = Get("redis") is { } redis ? SettingValues.Redis(redis) : null,
+            CacheLag = Get("cache_lag_ms") is { } lag ? TimeSpan.FromMilliseconds(SettingValues.Integer("cache_lag_ms", lag, 0, 50)) : settings.CacheLag,
             Pidfile = Get("pidfile") is { } pid ? SettingValues.LogTarget("pidfile", pid) : null,
             AccessLogfile = Get("access_logfile") is { } access ? SettingValues.LogTarget("access_logfile", access) : null,
             LogFile = Get("log_file") is { } log ? SettingValues.LogTarget("log_file", log) : null,

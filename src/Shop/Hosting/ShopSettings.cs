@@ -15,6 +15,9 @@ public sealed record ShopSettings
     /// <summary>The shared cache's Redis (<c>host:port</c> or <c>redis://…</c>), already checked; null = none.</summary>
     public string? Redis { get; init; }
 
+    /// <summary>How long another instance's cached read may lag a write (<c>cache_lag_ms</c>, 0 to 50; see <see cref="Infrastructure.Cache.CacheOptions.Lag"/>).</summary>
+    public TimeSpan CacheLag { get; init; } = TimeSpan.FromMilliseconds(20);
+
     public string? Pidfile { get; init; }
     public string? AccessLogfile { get; init; }
     public string? LogFile { get; init; }

@@ -16,7 +16,7 @@ public static class ShopSettingsOptions
 {
     public static DatabaseOptions ToDatabaseOptions(this ShopSettings settings) => new(settings.Database);
 
-    public static CacheOptions ToCacheOptions(this ShopSettings settings) => new(settings.Redis);
+    public static CacheOptions ToCacheOptions(this ShopSettings settings) => new(settings.Redis) { Lag = settings.CacheLag };
 
     public static LogOptions ToLogOptions(this ShopSettings settings) =>
         new(settings.LogFile, settings.AccessLogfile, settings.LogLevel, settings.LogFormat);

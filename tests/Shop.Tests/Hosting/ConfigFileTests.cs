@@ -67,6 +67,13 @@ public sealed class ConfigFileTests : IDisposable
         Assert.Equal("warning", settings.LogLevel);
     }
 
+    [Theory]
+    [InlineData("", 20)]
+    [InlineData("cache_lag_ms = 0\n", 0)]
+    [InlineData("cache_lag_ms = 50\n", 50)]
+    public void TheCacheLagIsTwentyMillisecondsUnlessSetFromZeroToFifty(string file, int milliseconds) =>
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), Load(file).CacheLag);
+
     [Fact]
     public void GunicornsErrorlogDashIsStandardErrorAsInGunicorn() => Assert.Null(Load("errorlog = '-'\n").LogFile);
 
@@ -76,6 +83,7 @@ public sealed class ConfigFileTests : IDisposable
     [Theory]
     [InlineData("workers = 'many'", "workers: must be an integer from 1 to 64 (got 'many')")]
     [InlineData("timeout = -1", "timeout: must be an integer from 0 to 86400 (got '-1')")]
+    [InlineData("cache_lag_ms = 51", "cache_lag_ms: must be an integer from 0 to 50 (got '51')")]
     [InlineData("daemon = 'sometimes'", "daemon: must be true or false (got 'sometimes')")]
     [InlineData("worker_class = 'gevent'", "worker_class: is not a setting")]
     [InlineData("bind = '127.0.0.1:5078", "line 1 has a string without its closing '")]

@@ -143,7 +143,21 @@ public sealed class PostgresServer : IAsyncDisposable
              "-k", server.Folder, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off",
              "-c", "full_page_writes=off", "-c", "max_connections=500"],
             runAs: runAs);
-        return new PostgresServer(server);
+        var postgres = new PostgresServer(server);
+        // The port accepts before the server does: until its start-up ends, a login gets 57P03.
+        await Poll.UntilAsync(async () =>
+        {
+            try
+            {
+                await postgres.ExecuteAsync("SELECT 1");
+                return true;
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.CannotConnectNow)
+            {
+                return false;
+            }
+        }, "PostgreSQL past its start-up", TimeSpan.FromSeconds(60));
+        return postgres;
     }
 
     private static async Task RunAsync(ProcessStartInfo start)

@@ -11,14 +11,17 @@ namespace Shop.Features.Goods;
 
 /// <summary>
 /// The goods read caches — goods by id and listing pages — kept exact by the goods change log
-/// (<see cref="GoodsChange"/>). Before a read uses the cache it catches up with the log: each new
-/// row retires that goods' entry, and any row retires every listing page (a write can move a goods
-/// into or out of any filter, sort or page). A login, an order accepted, an API key or a job writes
-/// no log row, so it retires nothing. On SQLite the catch-up costs one <c>PRAGMA data_version</c>
-/// per read (<see cref="DatabaseChanges"/>) and a query of the log only after a commit, of any
-/// process on the file; so a read is never older than the last answered write, in this process
-/// or another one. On other databases every read catches up with one indexed query of the log
-/// (concurrent reads share it), so the same holds there.
+/// (<see cref="GoodsChange"/>). A read uses the cache only after a catch-up with the log that began
+/// at most <see cref="CacheOptions.Lag"/> (20 ms) before it: each new row retires that goods' entry, and any row
+/// retires every listing page (a write can move a goods into or out of any filter, sort or page).
+/// Concurrent reads share one catch-up, so under load an instance reads the log a few dozen times
+/// a second, not once per request. A write of this instance forces the next read to catch up, so
+/// its own answers are never followed by an older version here; another instance or worker
+/// process serves the new version at most that lag after the write was answered (well inside the
+/// 50 ms the shop promises across instances; a lag of zero reads the log on every read). On SQLite a catch-up is one
+/// <c>PRAGMA data_version</c> (<see cref="DatabaseChanges"/>), and a query of the log only after
+/// a commit of any process on the file; elsewhere it is one indexed query of the log. A login, an
+/// order accepted, an API key or a job writes no log row, so it retires nothing.
 /// </summary>
 /// <remarks>
 /// The log is pruned: a row goes once this process saw it ten minutes ago. A process that has not
@@ -39,22 +42,25 @@ public sealed class GoodsCache : BackgroundService
     private readonly WriteGate _gate;
     private readonly ShopMetrics _metrics;
     private readonly ILogger<GoodsCache> _logger;
-    private readonly bool _readEveryTime;
+    private readonly bool _onPostgres;
+    private readonly long _lagTicks;
     private readonly SemaphoreSlim _syncing = new(1, 1);
     private readonly Queue<(long At, long Seen)> _history = new();
     private long _syncedAt = -1;
-    private long _asked;
-    private long _answered;
     private long _seen = -1;
     private long _lastSync;
+    // Stopwatch timestamps: when the last catch-up that completed began, and this process's last
+    // committed write. A catch-up that began before a write does not vouch for reads after it.
+    private long _caughtUpFrom = long.MinValue;
+    private long _writtenAt = long.MinValue;
 
     public GoodsCache(
-        IServiceScopeFactory scopes, DatabaseOptions options, DatabaseChanges database, WriteGate gate, CacheLevels levels, ShopMetrics metrics, ILoggerFactory logs)
+        IServiceScopeFactory scopes, DatabaseOptions options, CacheOptions cache, DatabaseChanges database, WriteGate gate, CacheLevels levels, ShopMetrics metrics, ILoggerFactory logs)
     {
         (_scopes, _database, _gate, _metrics, _logger) = (scopes, database, gate, metrics, logs.CreateLogger<GoodsCache>());
-        // Only SQLite has a cheap "did anything commit?" (data_version); elsewhere every read
-        // catches up with the log (one indexed query; concurrent reads share it).
-        _readEveryTime = options.OnPostgres;
+        // Only SQLite has a cheap "did anything commit?" (data_version); elsewhere a catch-up reads the log.
+        _onPostgres = options.OnPostgres;
+        _lagTicks = (long)(cache.Lag.TotalSeconds * Stopwatch.Frequency);
         ById = new ReadCache<Entry>("goods", levels.Create("goods", 10_000, GoodsCacheJson.Default), levels.Shared, metrics, _logger);
         // Pages are bigger than single goods (up to 100 each), so fewer are kept.
         Pages = new ReadCache<Page>("goods_pages", levels.Create("goods_pages", 1_000, GoodsCacheJson.Default), levels.Shared, metrics, _logger);
@@ -80,38 +86,43 @@ public sealed class GoodsCache : BackgroundService
     public static string Key(long id) => id.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// Reads the log rows committed since the last catch-up and retires what they name; returns the
-    /// position reached (the stamp of what is loaded next), or null when the log cannot be read.
+    /// The position in the log that reads may use now (the stamp of what is loaded next): that of a
+    /// catch-up begun less than the lag ago and after this process's last write, else
+    /// of a new one (or of one that began while this caller waited). Null when the log cannot be read.
     /// </summary>
     public async ValueTask<long?> CatchUpAsync(CancellationToken cancellationToken)
     {
-        long version = 0;
-        if (!_readEveryTime)
+        var asked = Stopwatch.GetTimestamp();
+        if (Trusted(asked))
         {
-            // The change number is read BEFORE the log: a commit after this point changes it again.
-            if (_database.Current() is not { } current)
-            {
-                return null;
-            }
-            version = current;
-            if (Volatile.Read(ref _syncedAt) == version)
-            {
-                return Volatile.Read(ref _seen);
-            }
+            return Volatile.Read(ref _seen);
         }
-        // Catch-ups coalesce: a caller is served by any log read that began after it asked.
-        var ticket = Interlocked.Increment(ref _asked);
         await _syncing.WaitAsync(cancellationToken);
         try
         {
-            if (_answered < ticket && (_readEveryTime || _syncedAt != version))
+            // Served by a catch-up that began after this caller asked: it saw every earlier commit.
+            if (Volatile.Read(ref _caughtUpFrom) >= asked)
             {
-                var covers = Volatile.Read(ref _asked);
+                return _seen;
+            }
+            var began = Stopwatch.GetTimestamp();
+            long version = 0;
+            if (!_onPostgres)
+            {
+                // The change number is read BEFORE the log: a commit after this point changes it again.
+                if (_database.Current() is not { } current)
+                {
+                    return null;
+                }
+                version = current;
+            }
+            if (_onPostgres || _syncedAt != version)
+            {
                 await ReadLogAsync(cancellationToken);
                 _lastSync = Stopwatch.GetTimestamp();
-                _answered = covers;
-                Volatile.Write(ref _syncedAt, version);
+                _syncedAt = version;
             }
+            Volatile.Write(ref _caughtUpFrom, began);
             return _seen;
         }
         catch (DbException ex)
@@ -124,6 +135,12 @@ public sealed class GoodsCache : BackgroundService
         {
             _syncing.Release();
         }
+    }
+
+    private bool Trusted(long now)
+    {
+        var from = Volatile.Read(ref _caughtUpFrom);
+        return now - from < _lagTicks && from > Volatile.Read(ref _writtenAt);
     }
 
     private async Task ReadLogAsync(CancellationToken cancellationToken)
@@ -213,14 +230,16 @@ public sealed class GoodsCache : BackgroundService
     }
 
     /// <summary>
-    /// After a write's commit: the goods' entries go from this process's memory and from Redis, and
-    /// the backplane tells the other instances to drop theirs (in the background: a Redis that is
-    /// away never holds up the answer, and the change log covers what it misses). A bulk write (an
-    /// import batch) sends nothing per goods: two Redis commands per row would hold the import up,
-    /// and the change log retires those entries at every instance's next read all the same.
+    /// After a write's commit, before its answer: this process's next read catches up with the log
+    /// first; the goods' entries go from this process's memory and from Redis, and the backplane
+    /// tells the other instances to drop theirs (in the background: a Redis that is away never
+    /// holds up the answer, and the change log covers what it misses). A bulk write (an import
+    /// batch) sends nothing per goods: two Redis commands per row would hold the import up, and the
+    /// change log retires those entries at every instance's next catch-up all the same.
     /// </summary>
     public void Written(IReadOnlyCollection<long> goodsIds)
     {
+        InterlockedMax(ref _writtenAt, Stopwatch.GetTimestamp());
         if (goodsIds.Count > MaxRemovalsPerWrite)
         {
             return;
@@ -228,6 +247,19 @@ public sealed class GoodsCache : BackgroundService
         foreach (var id in goodsIds)
         {
             ById.Fusion.Remove(Key(id));
+        }
+    }
+
+    private static void InterlockedMax(ref long location, long value)
+    {
+        for (var known = Volatile.Read(ref location); known < value;)
+        {
+            var seen = Interlocked.CompareExchange(ref location, value, known);
+            if (seen == known)
+            {
+                return;
+            }
+            known = seen;
         }
     }
 }

@@ -7,6 +7,7 @@ public static class CacheServices
     /// <summary>The cache levels every module's caches are built from; with <c>redis</c> set, the one Redis connection.</summary>
     public static IServiceCollection AddShopCache(this IServiceCollection services, CacheOptions options)
     {
+        services.AddSingleton(options);
         if (options.Redis is { } redis)
         {
             var address = RedisAddress.Parse(redis);

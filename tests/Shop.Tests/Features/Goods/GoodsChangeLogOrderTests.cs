@@ -21,7 +21,8 @@ public sealed class GoodsChangeLogOrderTests : IOnPostgres
         await using var shared = await TestDatabase.CreateAsync();
         // No Redis: what keeps the reader exact here is the change log alone.
         await using var writer = await ShopApp.StartAsync(s => s with { Database = shared.Setting, Redis = null, QueueWorker = false });
-        await using var reader = await ShopApp.StartAsync(s => s with { Database = shared.Setting, Redis = null, QueueWorker = false });
+        // cache_lag_ms = 0: every read of the reader catches up with the log, so the one between the writers does.
+        await using var reader = await ShopApp.StartAsync(s => s with { Database = shared.Setting, Redis = null, QueueWorker = false, CacheLag = TimeSpan.Zero });
         using var admin = writer.AdminClient();
         var x = (long)(await GoodsApiTests.CreateAsync(admin, "ORDER-X", stock: 10))["id"]!;
         var y = (long)(await GoodsApiTests.CreateAsync(admin, "ORDER-Y", stock: 10))["id"]!;

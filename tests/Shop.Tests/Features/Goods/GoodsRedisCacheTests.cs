@@ -21,7 +21,8 @@ public abstract class GoodsRedisCacheTests
         await using var redis = await RedisServer.StartAsync();
         await using var shared = await TestDatabase.CreateAsync();
         await using var a = await ShopApp.StartAsync(s => s with { Database = shared.Setting, Redis = redis.Address });
-        await using var b = await ShopApp.StartAsync(s => s with { Database = shared.Setting, Redis = redis.Address });
+        // cache_lag_ms = 0, so that B's read right after A's write must see it.
+        await using var b = await ShopApp.StartAsync(s => s with { Database = shared.Setting, Redis = redis.Address, CacheLag = TimeSpan.Zero });
         using var admin = a.AdminClient();
         var id = (long)(await GoodsApiTests.CreateAsync(admin, "SHARED-L2"))["id"]!;
         await a.Client.GetStringAsync($"/api/v1/goods/{id}", Ct);
