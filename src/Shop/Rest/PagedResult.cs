@@ -11,9 +11,31 @@ namespace Shop.Rest;
 /// <c>X-Total-Count</c> and an RFC 8288 <c>Link</c> header in the client's paging style, members
 /// limited by <c>fields</c>, and a CSV rendering of the same rows when the client asked for it.
 /// </summary>
+/// <param name="itemsJson">The items' JSON array as <see cref="ItemsJson"/> writes it, kept by a cache so that a hit serialises nothing again.</param>
 public sealed class PagedResult<T>(
-    IReadOnlyList<T> items, int total, PageRequest page, FieldSet fields, JsonTypeInfo<T> typeInfo) : IResult
+    IReadOnlyList<T> items, int total, PageRequest page, FieldSet fields, JsonTypeInfo<T> typeInfo, byte[]? itemsJson = null) : IResult
 {
+    /// <summary>The JSON array of <paramref name="items"/>, byte for byte as an answer with every field holds it.</summary>
+    public static byte[] ItemsJson(IReadOnlyList<T> items, JsonTypeInfo<T> typeInfo)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            WriteItems(writer, items, typeInfo);
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void WriteItems(Utf8JsonWriter writer, IReadOnlyList<T> items, JsonTypeInfo<T> typeInfo)
+    {
+        writer.WriteStartArray();
+        foreach (var item in items)
+        {
+            JsonSerializer.Serialize(writer, item, typeInfo);
+        }
+        writer.WriteEndArray();
+    }
+
     public async Task ExecuteAsync(HttpContext context)
     {
         var response = context.Response;
@@ -30,14 +52,19 @@ public sealed class PagedResult<T>(
         response.ContentType = "application/json; charset=utf-8";
         await using var writer = new Utf8JsonWriter(response.BodyWriter);
         writer.WriteStartObject();
-        writer.WriteStartArray("items");
-        foreach (var item in items)
+        writer.WritePropertyName("items");
+        if (fields.All && itemsJson is not null)
         {
-            if (fields.All)
-            {
-                JsonSerializer.Serialize(writer, item, typeInfo);
-            }
-            else
+            writer.WriteRawValue(itemsJson, skipInputValidation: true);
+        }
+        else if (fields.All)
+        {
+            WriteItems(writer, items, typeInfo);
+        }
+        else
+        {
+            writer.WriteStartArray();
+            foreach (var item in items)
             {
                 var element = JsonSerializer.SerializeToElement(item, typeInfo);
                 writer.WriteStartObject();
@@ -55,8 +82,8 @@ public sealed class PagedResult<T>(
                 }
                 writer.WriteEndObject();
             }
+            writer.WriteEndArray();
         }
-        writer.WriteEndArray();
         writer.WriteNumber("total", total);
         writer.WriteNumber("limit", page.Limit);
         writer.WriteNumber("offset", page.Offset);

@@ -51,26 +51,33 @@ public static class GoodsApi
 
     /// <summary>
     /// A page of the catalogue, through the cache: the same filters, sort and page are answered
-    /// from it while no goods was written since they were read. The parameters are
-    /// checked (and the query built) first, so a bad one is a 400 whether or not it is cached.
+    /// from it while no goods was written since they were read. The parameters are checked first,
+    /// so a bad one is a 400 whether or not it is cached; a cached page builds no query and rents
+    /// no database context.
     /// </summary>
     private static async Task<PagedResult<GoodsResponse>> ListGoods(
-        [AsParameters] CollectionQuery query, [AsParameters] GoodsFilter filter, ShopDb db, GoodsCache cache,
+        [AsParameters] CollectionQuery query, [AsParameters] GoodsFilter filter, HttpContext context, GoodsCache cache,
         GoodsCounts counts, CancellationToken cancellationToken)
     {
         var page = PageRequest.From(query);
         var fields = FieldSet.Parse(query.Fields, GoodsJson.Wire.GoodsResponse);
-        var goods = GoodsQueries.Filter(db, filter);
-        // The page's ids first, then their rows: the offset is walked in an index (ids only), not in
-        // the table, and only one page of rows is read.
-        var ids = Sorts.Apply(goods, query.Sort).Select(g => g.Id).Skip(page.Offset).Take(page.Limit);
-        var rows = Sorts.Apply(db.Set<GoodsItem>().Where(g => ids.Contains(g.Id)), query.Sort);
+        var criteria = GoodsCriteria.From(filter);
+        Sorts.Check(query.Sort);
         var filterKey = PageKey(filter.Q, filter.Category, filter.MinPrice, filter.MaxPrice, filter.InStock);
         var key = PageKey(filterKey, query.Sort, page.Offset.ToString(CultureInfo.InvariantCulture), page.Limit.ToString(CultureInfo.InvariantCulture));
-        var cached = await cache.GetPageAsync(key, async token => new GoodsCache.Page(
-            (await rows.ToListAsync(token)).ConvertAll(GoodsResponse.From),
-            await counts.CountAsync(db, filterKey, t => GoodsQueries.CountAsync(db, filter, goods, t), token)), cancellationToken);
-        return new PagedResult<GoodsResponse>(cached.Items, cached.Total, page, fields, GoodsJson.Wire.GoodsResponse);
+        var cached = await cache.GetPageAsync(key, async token =>
+        {
+            var db = context.RequestServices.GetRequiredService<ShopDb>();
+            var goods = GoodsQueries.Filter(db, criteria);
+            // The page's ids first, then their rows: the offset is walked in an index (ids only), not in
+            // the table, and only one page of rows is read.
+            var ids = Sorts.Apply(goods, query.Sort).Select(g => g.Id).Skip(page.Offset).Take(page.Limit);
+            var rows = Sorts.Apply(db.Set<GoodsItem>().Where(g => ids.Contains(g.Id)), query.Sort);
+            return new GoodsCache.Page(
+                (await rows.ToListAsync(token)).ConvertAll(GoodsResponse.From),
+                await counts.CountAsync(db, filterKey, t => GoodsQueries.CountAsync(db, criteria, goods, t), token));
+        }, cancellationToken);
+        return new PagedResult<GoodsResponse>(cached.Items, cached.Total, page, fields, GoodsJson.Wire.GoodsResponse, fields.All ? cached.ItemsJson : null);
     }
 
     /// <summary>An unambiguous key of the parts: each is length-prefixed, so no value can pose as two.</summary>

@@ -1,11 +1,13 @@
 using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 using Shop.Infrastructure.Cache;
 using Shop.Infrastructure.Data;
 using Shop.Infrastructure.Logging;
 using Shop.Infrastructure.Metrics;
+using Shop.Rest;
 
 namespace Shop.Features.Goods;
 
@@ -70,7 +72,14 @@ public sealed class GoodsCache : BackgroundService
     public sealed record Entry(GoodsResponse Body, string ETag);
 
     /// <summary>One page of a listing.</summary>
-    public sealed record Page(List<GoodsResponse> Items, int Total);
+    public sealed record Page(List<GoodsResponse> Items, int Total)
+    {
+        private byte[]? _itemsJson;
+
+        /// <summary>The items' JSON array, serialised once per page in this process's memory (never stored in Redis).</summary>
+        [JsonIgnore]
+        public byte[] ItemsJson => _itemsJson ??= PagedResult<GoodsResponse>.ItemsJson(Items, GoodsJson.Wire.GoodsResponse);
+    }
 
     public ReadCache<Entry> ById { get; }
     public ReadCache<Page> Pages { get; }
