@@ -36,25 +36,27 @@ public sealed class ServeProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var serve = new ServeProcess(process, new Uri($"http://127.0.0.1:{port}"), logFile);
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
+        try
         {
-            try
+            await Poll.UntilAsync(async () =>
             {
-                if ((await serve.Client.GetAsync("/healthz", TestContext.Current.CancellationToken)).IsSuccessStatusCode)
+                Assert.False(process.HasExited, "the service exited at start-up");
+                try
                 {
-                    return serve;
+                    return (await serve.Client.GetAsync("/healthz", TestContext.Current.CancellationToken)).IsSuccessStatusCode;
                 }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-            Assert.False(process.HasExited, "the service exited at start-up");
-            await Task.Delay(50, TestContext.Current.CancellationToken);
+                catch (HttpRequestException)
+                {
+                    return false; // Not listening yet.
+                }
+            }, "shop serve to answer /healthz", TimeSpan.FromSeconds(60));
+            return serve;
         }
-        await serve.DisposeAsync();
-        throw new TimeoutException("the service did not answer /healthz within 60 s");
+        catch
+        {
+            await serve.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>A client of this instance that sends the bearer token.</summary>

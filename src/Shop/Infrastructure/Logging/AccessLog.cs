@@ -8,7 +8,8 @@ namespace Shop.Infrastructure.Logging;
 
 /// <summary>
 /// The access log (<c>access_logfile</c>): Apache's combined format plus the request time in
-/// seconds and the request id, one line per request, written asynchronously. The size is the
+/// seconds and the request id, one line per request, buffered in memory and written once a
+/// second (<see cref="LineFileSink"/>). The size is the
 /// body bytes actually sent (counted, since most answers are chunked), <c>-</c> for none (and for
 /// HEAD, whose body is written by the handler but never sent).
 /// <c>127.0.0.1 - alice [24/Nov/2026:01:53:19 +0000] "GET /api/v1/goods HTTP/1.1" 200 512 "-" "curl/8.5" 0.001234 3f2a…</c>
@@ -36,8 +37,9 @@ public sealed class AccessLog : IDisposable
             ? configuration.WriteTo.Console(outputTemplate: "{Message:l}{NewLine}", formatProvider: null)
             // Buffered, flushed every second: a write(2) per line is a large share of a GET's cost. A
             // crash can lose the last second of access lines; the service log, which says what went
-            // wrong, stays unbuffered.
-            : configuration.WriteTo.Async(s => s.Sink(files.Open(target, new Serilog.Formatting.Display.MessageTemplateTextFormatter("{Message:l}{NewLine}"), FlushInterval))))
+            // wrong, stays unbuffered. The line goes into the buffer on the request's own thread
+            // (a copy under a lock): a background writer would wake a thread for every request.
+            : configuration.WriteTo.Sink(files.Open(target, new Serilog.Formatting.Display.MessageTemplateTextFormatter("{Message:l}{NewLine}"), FlushInterval)))
             .CreateLogger();
     }
 
