@@ -4,6 +4,8 @@
 --
 -- MODE id      GET /api/v1/goods/{random id in 1..goods}
 -- MODE page    GET /api/v1/goods?page={random in 1..pages}&per_page=20
+--              (with sweep=1, id and page go through every id or page in turn, each thread from
+--              its own start: the warm-up, so that "warm" means every entry was read once)
 -- MODE mixed   each request drawn at random: a listing page (share_page), a customer's login or
 --              order (share_customer: a customer logs in, places orders_per_login one-line orders
 --              of hot goods, logs in again), an admin's PATCH of a hot goods' price
@@ -139,12 +141,19 @@ local function scale_request()
   return "q", 0, wrk.format("GET", path)
 end
 
+local function pick(count)
+  if not opt.sweep then return math.random(1, count) end
+  counter = counter + 1
+  -- Thread k of n starts k-1 n-ths of the way in: together they cover every one in count/n requests each.
+  return (((tid or 1) - 1) * math.floor(count / num("threads", 1)) + counter) % count + 1
+end
+
 next_request = function()
   if mode == "id" then
-    local id = math.random(1, num("goods", 1000))
+    local id = pick(num("goods", 1000))
     return "i", id, wrk.format("GET", goods_path(id))
   elseif mode == "page" then
-    local page = math.random(1, num("pages", 50))
+    local page = pick(num("pages", 50))
     return "p", page, wrk.format("GET", "/api/v1/goods?page=" .. page .. "&per_page=20")
   elseif mode == "scale" then
     return scale_request()
