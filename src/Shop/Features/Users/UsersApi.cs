@@ -102,7 +102,15 @@ public static class UsersApi
             // A new password ends every other session: whoever knew the old one is signed out.
             await sessions.RevokeOthersAsync(caller, cancellationToken);
         }
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // An admin deleted the account while its owner was changing it: it is gone.
+            throw NotFound(id);
+        }
         services.Logs.CreateLogger(typeof(UsersApi)).Info("User {UserId} ({Username}) changed {What}",
             user.Id, user.Username, change.Password is null ? "e-mail" : "password");
         return Json(user);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Shop.Infrastructure.Auth;
 
 namespace Shop.Tests.Features.Users;
 
@@ -14,6 +15,51 @@ public abstract class UserChangesTests
 
     private static HttpRequestMessage Patch(long id, JsonObject body) =>
         new(HttpMethod.Patch, $"/api/v1/users/{id}") { Content = Http.Json(body.ToJsonString(), "application/merge-patch+json") };
+
+    [Fact]
+    public async Task AnAccountDeletedByAnAdminWhileItsOwnerChangesItIsNotFoundNotAnError()
+    {
+        var paused = new PausedThrottle();
+        await using var shop = await ShopApp.StartAsync(configure: b => b.Services.AddScoped<ILoginThrottle>(_ => paused));
+        using var admin = shop.AdminClient();
+        using var owen = await shop.SignInAsync("owen");
+        var id = (await shop.FindUserAsync("owen"))!.Id;
+        paused.Armed = true;
+
+        // The owner's PATCH has read the account and waits at the password check; the admin deletes it meanwhile.
+        var change = owen.SendAsync(Patch(id, new JsonObject { ["email"] = "o@example.com", ["current_password"] = ShopApp.Password }), Ct);
+        await paused.Reached.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/v1/users/{id}", Ct)).StatusCode);
+        paused.Release.SetResult();
+
+        await (await change).AssertProblemAsync(404);
+        Assert.Null(await shop.FindUserAsync("owen"));
+    }
+
+    /// <summary>A login throttle that lets every attempt through; once armed, the next one only when the test releases it.</summary>
+    private sealed class PausedThrottle : ILoginThrottle, IAsyncDisposable
+    {
+        public volatile bool Armed;
+
+        public TaskCompletionSource Reached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async Task<IAsyncDisposable> BeginAttemptAsync(string username, CancellationToken cancellationToken)
+        {
+            if (Armed)
+            {
+                Reached.TrySetResult();
+                await Release.Task.WaitAsync(cancellationToken);
+            }
+            return this;
+        }
+
+        public Task FailedAsync(string username, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task SucceededAsync(string username, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
 
     [Fact]
     public async Task ChangingTheEmailNeedsTheCurrentPassword()
