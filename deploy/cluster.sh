@@ -336,6 +336,8 @@ write_nginx() {
   cat >"$dir/nginx/nginx.conf" <<EOF
 $([ "$(id -u)" = 0 ] && echo "user root;")
 worker_processes 1;
+# A reload's old workers finish what they proxy (milliseconds) and exit; this bounds a stuck one.
+worker_shutdown_timeout 10s;
 pid $run/nginx.master.pid;
 error_log $logs/nginx.error.log info;
 events { worker_connections 1024; }
@@ -619,12 +621,13 @@ upgrade() {
     # Out of nginx's rotation first, then TERM: the instance drains (/readyz 503, still serving,
     # for whoever else sends to it), closes its port and finishes what is in flight.
     out_of_rotation=$p reload_nginx "${instance_ports[@]}"
+    echo "  $(date +%T) instance $p is out of nginx's rotation; stopping it"
     stop_process "shop-$p" TERM 60
     wait_until 30 port_closed "$p" || fail "port $p is still taken after its instance stopped"
     launch_instance "$p" "$folder"
     await_instance "$p"
     reload_nginx "${instance_ports[@]}"
-    echo "  instance $p runs the new build and is back in nginx's rotation"
+    echo "  $(date +%T) instance $p runs the new build and is back in nginx's rotation"
   done
   sed -i "s|^BUILD=.*|BUILD=$folder|" "$state"
   echo "Upgraded: every instance runs $folder"

@@ -86,8 +86,18 @@ public sealed class Cluster : IAsyncDisposable
         // Not the test's token: the fixture's down runs after the tests, when that token is spent.
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(limit.Token);
+        // A rolling upgrade of three instances with two workers each, under load, takes minutes on a loaded machine.
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(arguments.FirstOrDefault() == "upgrade" ? 6 : 3));
+        try
+        {
+            await process.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            Assert.Fail($"cluster.sh {string.Join(' ', arguments)} did not finish in time; it said:\n{await output}{await error}");
+        }
         return (process.ExitCode, await output + await error);
     }
 

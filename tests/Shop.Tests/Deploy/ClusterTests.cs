@@ -189,6 +189,7 @@ public sealed class ClusterTests(ClusterFixture fixture) : IClassFixture<Cluster
         var orders = OrderLoad(customers, tea, cups);
         await gets.UntilSucceededAsync(100);
         var (exitCode, output) = await cluster.RunAsync("upgrade", "--build", AppContext.BaseDirectory);
+        TestContext.Current.TestOutputHelper?.WriteLine(output);
         await gets.UntilSucceededAsync(gets.Succeeded.Count + 100);
         await gets.StopAsync();
         await orders.StopAsync();

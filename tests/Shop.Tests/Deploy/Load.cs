@@ -5,7 +5,7 @@ namespace Shop.Tests.Deploy;
 
 /// <summary>
 /// A bounded load: several clients send requests one after the other until stopped, or for at most
-/// 5 minutes however the test goes (a rolling upgrade on a loaded machine takes minutes). An answer
+/// 8 minutes however the test goes (a rolling upgrade on a loaded machine takes minutes). An answer
 /// with the expected status is a success (its Location, if any, is kept); any other answer is a
 /// failure, kept with what it said. A request whose connection failed before any answer is sent
 /// again, as the same request, up to twice, as a careful client does (the contract's
@@ -13,7 +13,7 @@ namespace Shop.Tests.Deploy;
 /// </summary>
 public sealed class Load
 {
-    private readonly CancellationTokenSource _stop = new(TimeSpan.FromMinutes(5));
+    private readonly CancellationTokenSource _stop = new(TimeSpan.FromMinutes(8));
     private readonly List<Task> _clients = [];
     private int _sent;
     private int _resent;
