@@ -81,24 +81,10 @@ public sealed class Cluster : IAsyncDisposable
         {
             start.Environment.Remove(key);
         }
-        using var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        // Not the test's token: the fixture's down runs after the tests, when that token is spent.
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        // A rolling upgrade of three instances with two workers each, under load, takes minutes on a loaded machine.
-        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(arguments.FirstOrDefault() == "upgrade" ? 6 : 3));
-        try
-        {
-            await process.WaitForExitAsync(limit.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            Assert.Fail($"cluster.sh {string.Join(' ', arguments)} did not finish in time; it said:\n{await output}{await error}");
-        }
-        return (process.ExitCode, await output + await error);
+        // Not the test's token: the fixture's down runs after the tests, when that token is spent. A
+        // rolling upgrade of three instances with two workers each, under load, takes minutes on a loaded machine.
+        var (exitCode, output, error) = await ExternalTool.RunAsync(start, TimeSpan.FromMinutes(arguments.FirstOrDefault() == "upgrade" ? 6 : 3));
+        return (exitCode, output + error);
     }
 
     /// <summary>The pid cluster.sh recorded for <c>nginx</c> or <c>shop-PORT</c>, or null when it records none.</summary>

@@ -35,7 +35,21 @@ public static class ExternalTool
         {
             start.ArgumentList.Add(argument);
         }
+        return await RunAsync(start, timeout);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="start"/> (standard output and error redirected; standard input, if
+    /// redirected, closed at once) to its end, or kills it with its children after
+    /// <paramref name="timeout"/> and fails with what it printed.
+    /// </summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(ProcessStartInfo start, TimeSpan timeout)
+    {
         using var process = Process.Start(start)!;
+        if (start.RedirectStandardInput)
+        {
+            process.StandardInput.Close();
+        }
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         using var cancel = new CancellationTokenSource(timeout);
@@ -47,7 +61,7 @@ public static class ExternalTool
         {
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
-            Assert.Fail($"{Path.GetFileName(path)} did not finish within {timeout.TotalSeconds} s: {await error}");
+            Assert.Fail($"{Path.GetFileName(start.FileName)} {string.Join(' ', start.ArgumentList)} did not finish within {timeout.TotalSeconds} s; it said:\n{await output}{await error}");
         }
         return (process.ExitCode, await output, await error);
     }

@@ -36,7 +36,7 @@ public sealed class DatabaseChanges(DatabaseOptions database) : IDisposable
     {
         if (database.OnPostgres)
         {
-            // PostgreSQL has no such number: its callers read their change log on every read instead.
+            // PostgreSQL has no such number: its callers read their change log at every catch-up instead.
             return null;
         }
         lock (_lock)
