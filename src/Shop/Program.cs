@@ -65,6 +65,7 @@ public static class Program
         routes.MapUsers();
         routes.MapSessions();
         routes.MapApiKeys();
+        EndpointsBuiltOnce.Apply(app);
         return app;
     }
 }

@@ -88,8 +88,10 @@ public static class ServeCommand
     {
         ProcessTitle.Set(settings.ProcName);
         await using var app = Program.BuildApp(settings);
+        var endpoints = EndpointsBuiltOnce.BuildInBackground(app);
         // The embedded default must work with no set-up, so serve applies pending migrations.
         await ShopCli.MigrateAsync(app, cancellationToken);
+        await endpoints;
         try
         {
             await app.StartAsync(cancellationToken);
