@@ -9,7 +9,8 @@
 -- MODE mixed   each request drawn at random: a listing page (share_page), a customer's login or
 --              order (share_customer: a customer logs in, places orders_per_login one-line orders
 --              of hot goods, logs in again), an admin's PATCH of a hot goods' price
---              (share_admin), else a GET by id (hot_read of them of a hot goods, 1..hot).
+--              (share_admin), else a GET by id (hot_read of them of a hot goods, 1..hot; the others
+--              of any goods, or with unwritten=1 only of goods that are never written, hot+1..goods).
 -- MODE scale   GET of the listing named by query= (page1, category, q, sort, deep) or of a random
 --              id (query=id); with retire=ID every query follows an admin PATCH of goods ID, so
 --              that no listing page is answered from the cache.
@@ -169,7 +170,9 @@ next_request = function()
       return "p", page, wrk.format("GET", "/api/v1/goods?page=" .. page .. "&per_page=20")
     end
     local id
-    if math.random() < num("hot_read", 0.25) then id = math.random(1, num("hot", 100)) else id = math.random(1, num("goods", 1000)) end
+    if math.random() < num("hot_read", 0.25) then id = math.random(1, num("hot", 100))
+    elseif opt.unwritten then id = math.random(num("hot", 100) + 1, num("goods", 1000))
+    else id = math.random(1, num("goods", 1000)) end
     return "i", id, wrk.format("GET", goods_path(id))
   end
   error("unknown mode " .. tostring(mode))

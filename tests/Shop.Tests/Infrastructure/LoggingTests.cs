@@ -52,6 +52,23 @@ public sealed class LoggingTests
     }
 
     [Fact]
+    public async Task ReadsAnsweredFromTheCacheWriteNoServiceLogLine()
+    {
+        await using var shop = await ShopApp.StartAsync();
+        using var admin = shop.AdminClient();
+        var id = (long)(await GoodsApiTests.CreateAsync(admin, "QUIET"))["id"]!;
+        string[] reads = [$"/api/v1/goods/{id}", $"/api/v1/goods/{id}", "/api/v1/goods", "/api/v1/goods"];
+        foreach (var (path, n) in reads.Select((path, n) => (path, n)))
+        {
+            var read = new HttpRequestMessage(HttpMethod.Get, path) { Headers = { { "X-Request-Id", $"quiet-read-{n}" } } };
+            Assert.Equal(HttpStatusCode.OK, (await shop.Client.SendAsync(read, Ct)).StatusCode);
+        }
+        await GoodsApiTests.CreateAsync(admin, "MARK");
+        var lines = await shop.WaitForLogAsync(l => l.Contains("(MARK) created", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains("quiet-read-", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task TheAccessLogHasCombinedFormatWithTimeAndRequestId()
     {
         await using var shop = await ShopApp.StartAsync();

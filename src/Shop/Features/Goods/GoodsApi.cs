@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Shop.Infrastructure;
 using Shop.Infrastructure.Auth;
 using Shop.Infrastructure.Data;
@@ -75,7 +76,8 @@ public static class GoodsApi
             var rows = Sorts.Apply(db.Set<GoodsItem>().Where(g => ids.Contains(g.Id)), query.Sort);
             return new GoodsCache.Page(
                 (await rows.ToListAsync(token)).ConvertAll(GoodsResponse.From),
-                await counts.CountAsync(db, filterKey, t => GoodsQueries.CountAsync(db, criteria, goods, t), token));
+                await counts.CountAsync(db, filterKey, t => GoodsQueries.CountAsync(db, criteria, goods, t), token),
+                criteria.ListedBy(query.Sort));
         }, cancellationToken);
         return new PagedResult<GoodsResponse>(cached.Items, cached.Total, page, fields, GoodsJson.Wire.GoodsResponse, fields.All ? cached.ItemsJson : null);
     }
@@ -113,7 +115,7 @@ public static class GoodsApi
         {
             // The id is the database's: the log row follows the insert in the same transaction.
             await TrySaveAsync(db, goods, cancellationToken);
-            await changes.RecordAsync(db, [goods.Id], cancellationToken);
+            await changes.RecordAsync(db, [goods.Id], null, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
         changes.Committed([goods.Id]);
@@ -158,11 +160,12 @@ public static class GoodsApi
             context.Request.Body.Position = 0;
             (await readBody(goods)).ApplyTo(goods);
             goods.Touch(clock.UtcNowToTheSecond());
+            var listed = ListedChanges(db.Entry(goods));
             await using (var transaction = rowLock is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null)
             {
                 if (await TrySaveAsync(db, goods, cancellationToken))
                 {
-                    await changes.RecordAsync(db, [goods.Id], cancellationToken);
+                    await changes.RecordAsync(db, [goods.Id], listed, cancellationToken);
                     await (transaction ?? rowLock!).CommitAsync(cancellationToken);
                     changes.Committed([goods.Id]);
                     logs.CreateLogger(typeof(GoodsApi)).Info("Goods {GoodsId} ({Sku}) {Change} by {User}", goods.Id, goods.Sku, verb, Policies.NameOf(context));
@@ -180,6 +183,13 @@ public static class GoodsApi
             db.ChangeTracker.Clear();
         }
     }
+
+    /// <summary>Which listed fields the tracked goods' pending change alters (EF's entry compares each with the row as read).</summary>
+    private static GoodsFields ListedChanges(EntityEntry<GoodsItem> entry) =>
+        (entry.Property(g => g.Name).IsModified ? GoodsFields.Name : GoodsFields.None)
+        | (entry.Property(g => g.PriceCents).IsModified ? GoodsFields.Price : GoodsFields.None)
+        | (entry.Property(g => g.Stock).IsModified ? GoodsFields.Stock : GoodsFields.None)
+        | (entry.Property(g => g.Category).IsModified ? GoodsFields.Category : GoodsFields.None);
 
     /// <summary>
     /// How long a write without If-Match goes on meeting writes of other processes (orders taking
@@ -202,7 +212,7 @@ public static class GoodsApi
         {
             throw version is null ? NotFound(id) : ETags.Stale();
         }
-        await changes.RecordAsync(db, [id], cancellationToken);
+        await changes.RecordAsync(db, [id], null, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         changes.Committed([id]);
         logs.CreateLogger(typeof(GoodsApi)).Info("Goods {GoodsId} ({Sku}) deleted by {User}", id, sku, Policies.NameOf(context));

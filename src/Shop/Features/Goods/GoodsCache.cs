@@ -14,8 +14,10 @@ namespace Shop.Features.Goods;
 /// <summary>
 /// The goods read caches — goods by id and listing pages — kept exact by the goods change log
 /// (<see cref="GoodsChange"/>). A read uses the cache only after a catch-up with the log that began
-/// at most <see cref="CacheOptions.Lag"/> (20 ms) before it: each new row retires that goods' entry, and any row
-/// retires every listing page (a write can move a goods into or out of any filter, sort or page).
+/// at most <see cref="CacheOptions.Lag"/> (20 ms) before it: each new row retires that goods' entry
+/// and the listing pages it can alter (<see cref="ListingChanges"/>): those showing the goods, and
+/// those whose filters or sort read a field it changed; a goods created or deleted retires every page.
+/// So an order, which changes only stock, leaves the pages of the default sort that do not show its goods.
 /// Concurrent reads share one catch-up, so under load an instance reads the log a few dozen times
 /// a second, not once per request. A write of this instance forces the next read to catch up, so
 /// its own answers are never followed by an older version here; another instance or worker
@@ -55,6 +57,7 @@ public sealed class GoodsCache : BackgroundService
     // committed write. A catch-up that began before a write does not vouch for reads after it.
     private long _caughtUpFrom = long.MinValue;
     private long _writtenAt = long.MinValue;
+    private readonly ListingChanges _listings = new();
 
     public GoodsCache(
         IServiceScopeFactory scopes, DatabaseOptions options, CacheOptions cache, DatabaseChanges database, WriteGate gate, CacheLevels levels, ShopMetrics metrics, ILoggerFactory logs)
@@ -67,14 +70,15 @@ public sealed class GoodsCache : BackgroundService
         // with room to spare (a cache at its size limit refuses new entries until it compacts).
         ById = new ReadCache<Entry>("goods", levels.Create("goods", 20_000, GoodsCacheJson.Default), levels.Shared, metrics, _logger);
         // Pages are bigger than single goods (up to 100 each), so fewer are kept.
-        Pages = new ReadCache<Page>("goods_pages", levels.Create("goods_pages", 1_000, GoodsCacheJson.Default), levels.Shared, metrics, _logger);
+        Pages = new ReadCache<Page>("goods_pages", levels.Create("goods_pages", 1_000, GoodsCacheJson.Default), levels.Shared, metrics, _logger,
+            (page, stamp) => _listings.Unchanged(stamp, page.Items, page.ListedBy));
     }
 
     /// <summary>A goods as <c>GET /api/v1/goods/{id}</c> answers it.</summary>
     public sealed record Entry(GoodsResponse Body, string ETag);
 
-    /// <summary>One page of a listing.</summary>
-    public sealed record Page(List<GoodsResponse> Items, int Total)
+    /// <summary>One page of a listing, with the fields its filters and sort read (null: every field).</summary>
+    public sealed record Page(List<GoodsResponse> Items, int Total, GoodsFields? ListedBy)
     {
         private byte[]? _itemsJson;
 
@@ -178,6 +182,7 @@ public sealed class GoodsCache : BackgroundService
             {
                 return;
             }
+            long? everyPage = null;
             foreach (var row in rows)
             {
                 if (row.GoodsId is { } id)
@@ -188,8 +193,27 @@ public sealed class GoodsCache : BackgroundService
                 {
                     ById.RetireAll(row.Id);
                 }
+                if (row is { GoodsId: { } goodsId, Fields: { } fields })
+                {
+                    _listings.Changed(goodsId, fields, row.Id);
+                }
+                else
+                {
+                    everyPage = row.Id;
+                }
             }
-            Pages.RetireAll(rows[^1].Id);
+            if (_listings.Count > ListingChanges.MaxGoods)
+            {
+                everyPage = rows[^1].Id;
+            }
+            if (everyPage is { } sequence)
+            {
+                Pages.RetireAll(sequence);
+            }
+            if (_listings.Count > ListingChanges.MaxGoods)
+            {
+                _listings.Clear();
+            }
             _metrics.CacheInvalidationsReceived("goods", "change_log", rows.Count);
             Volatile.Write(ref _seen, rows[^1].Id);
             if (rows.Count < BatchSize)

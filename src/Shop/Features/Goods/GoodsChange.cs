@@ -3,8 +3,9 @@ namespace Shop.Features.Goods;
 /// <summary>
 /// One row of the goods change log: a goods that a committed transaction wrote (created, changed,
 /// stock taken or given back, deleted), appended by the goods module in that same transaction. The
-/// read caches of every process read the log to retire exactly the entries of that goods (and the
-/// listing pages); see <see cref="GoodsCache"/>. A null <see cref="GoodsId"/> means any goods (a seed).
+/// read caches of every process read the log to retire exactly the entries of that goods and the
+/// listing pages the write can alter; see <see cref="GoodsCache"/>. A null <see cref="GoodsId"/>
+/// means any goods (a seed).
 /// </summary>
 public sealed class GoodsChange
 {
@@ -12,4 +13,11 @@ public sealed class GoodsChange
     public long Id { get; set; }
 
     public long? GoodsId { get; set; }
+
+    /// <summary>
+    /// The listed fields the write changed (<see cref="GoodsFields.None"/>: only fields no listing
+    /// filters or sorts by). Null when the goods was created or deleted, or the writer does not say
+    /// (an import, or a build older than the column): that can change every listing.
+    /// </summary>
+    public GoodsFields? Fields { get; set; }
 }

@@ -12,13 +12,16 @@ namespace Shop.Features.Goods;
 /// </summary>
 public sealed class GoodsChangeLog(GoodsCache cache, ShopMetrics metrics)
 {
-    /// <summary>Writes log rows for <paramref name="goodsIds"/> in the context's current transaction.</summary>
-    public async Task RecordAsync(ShopDb db, IReadOnlyCollection<long> goodsIds, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes log rows for <paramref name="goodsIds"/> in the context's current transaction, saying
+    /// which listed <paramref name="fields"/> changed (null: the goods were created or deleted, or it is not known).
+    /// </summary>
+    public async Task RecordAsync(ShopDb db, IReadOnlyCollection<long> goodsIds, GoodsFields? fields, CancellationToken cancellationToken)
     {
         if (goodsIds.Count > 0)
         {
             await InCommitOrderAsync(db, cancellationToken);
-            db.AddRange(goodsIds.Select(id => new GoodsChange { GoodsId = id }));
+            db.AddRange(goodsIds.Select(id => new GoodsChange { GoodsId = id, Fields = fields }));
             await db.SaveChangesAsync(cancellationToken);
         }
     }

@@ -27,6 +27,26 @@ internal sealed record GoodsCriteria(string? Folded, string? Category, long? Min
         return new GoodsCriteria(string.IsNullOrEmpty(filter.Q) ? null : GoodsItem.Fold(filter.Q), filter.Category, min, max, inStock);
     }
 
+    /// <summary>The listed fields that a listing of these filters in the order of <paramref name="sort"/> (already checked) reads.</summary>
+    public GoodsFields ListedBy(string? sort)
+    {
+        var fields = (Folded is null ? GoodsFields.None : GoodsFields.Name)
+            | (Category is null ? GoodsFields.None : GoodsFields.Category)
+            | (MinCents is null && MaxCents is null ? GoodsFields.None : GoodsFields.Price)
+            | (InStock is null ? GoodsFields.None : GoodsFields.Stock);
+        foreach (var key in FieldList.Split("sort", sort))
+        {
+            fields |= key.TrimStart('-') switch
+            {
+                "name" => GoodsFields.Name,
+                "price" => GoodsFields.Price,
+                "stock" => GoodsFields.Stock,
+                _ => GoodsFields.None,
+            };
+        }
+        return fields;
+    }
+
     /// <summary>
     /// A price bound in cents. Like a price in a body it is read exactly and never rounded: a bound
     /// with more than 2 decimals is a 400, not a bound moved to the next cent.

@@ -45,7 +45,7 @@ public sealed class GoodsStock(ShopDb db, GoodsChangeLog log)
     }
 
     /// <summary>Logs the goods written so far; call inside the transaction, just before its commit.</summary>
-    public Task RecordAsync(CancellationToken cancellationToken) => log.RecordAsync(db, _written, cancellationToken);
+    public Task RecordAsync(CancellationToken cancellationToken) => log.RecordAsync(db, _written, GoodsFields.Stock, cancellationToken);
 
     /// <summary>Call after the commit.</summary>
     public void Committed() => log.Committed(_written);

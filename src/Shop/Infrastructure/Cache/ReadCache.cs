@@ -35,10 +35,16 @@ public sealed class ReadCache<TValue> where TValue : class
     private readonly Lock _retiring = new();
     private long _floor;
 
+    private readonly Func<TValue, long, bool>? _unchangedSince;
+
     /// <param name="name">The cache's name in metrics and log lines, e.g. <c>goods</c>.</param>
     /// <param name="shared">True when <paramref name="cache"/> has a distributed level (L2).</param>
-    public ReadCache(string name, IFusionCache cache, bool shared, ShopMetrics metrics, ILogger logger) =>
-        (_name, _cache, _shared, _metrics, _logger) = (name, cache, shared, metrics, logger);
+    /// <param name="unchangedSince">
+    /// For values that depend on more than their key: whether nothing the owner has seen since the
+    /// stamp changed this value (checked besides the key's and the whole cache's retirements).
+    /// </param>
+    public ReadCache(string name, IFusionCache cache, bool shared, ShopMetrics metrics, ILogger logger, Func<TValue, long, bool>? unchangedSince = null) =>
+        (_name, _cache, _shared, _metrics, _logger, _unchangedSince) = (name, cache, shared, metrics, logger, unchangedSince);
 
     public IFusionCache Fusion => _cache;
 
@@ -105,14 +111,17 @@ public sealed class ReadCache<TValue> where TValue : class
     {
         lock (_retiring)
         {
-            // The floor first: a reader that finds a key's retirement cleared finds the floor raised.
+            // The floor first (see IsCurrent).
             Volatile.Write(ref _floor, Math.Max(Volatile.Read(ref _floor), sequence));
             _retired.Clear();
         }
     }
 
+    // The floor last: a reader that finds a retirement already cleared then finds the floor raised.
     private bool IsCurrent(string key, Stamped<TValue> entry) =>
-        entry.Stamp >= Volatile.Read(ref _floor) && (!_retired.TryGetValue(key, out var retiredAt) || entry.Stamp >= retiredAt);
+        (!_retired.TryGetValue(key, out var retiredAt) || entry.Stamp >= retiredAt)
+        && (_unchangedSince is null || entry.Value is null || _unchangedSince(entry.Value, entry.Stamp))
+        && entry.Stamp >= Volatile.Read(ref _floor);
 
     private void Count(bool hit, string level, string key)
     {

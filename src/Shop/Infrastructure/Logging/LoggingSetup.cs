@@ -46,6 +46,8 @@ public static class LoggingSetup
             .MinimumLevel.Override("Microsoft", Framework(level))
             .MinimumLevel.Override("Microsoft.Hosting.Lifetime", level)
             .MinimumLevel.Override("System", Framework(level))
+            // FusionCache traces every lookup at INFO (two lines per cached GET): libraries' chatter too.
+            .MinimumLevel.Override("ZiggyCreatures", Framework(level))
             // Key-ring notices are irrelevant: no cookie or token here is protected by data protection.
             .MinimumLevel.Override("Microsoft.AspNetCore.DataProtection", LogEventLevel.Error)
             // The health-check service logs every failing check as ERROR each time it runs; readiness

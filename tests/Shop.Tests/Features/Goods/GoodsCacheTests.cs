@@ -156,4 +156,80 @@ public abstract class GoodsCacheTests
         Assert.Equal("3", after.Total);
         Assert.Contains("White tea", after.Body, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task AChangedGoodsRetiresOnlyThePagesThatShowItOrFilterOrSortByWhatChanged()
+    {
+        await using var shared = await TestDatabase.CreateAsync();
+        await using var shop = await ShopApp.StartAsync(s => s with { Database = shared.Setting, CacheLag = TimeSpan.Zero });
+        // Writes come from another instance: the pages learn of them from the change log alone.
+        await using var other = await ShopApp.StartAsync(s => s with { Database = shared.Setting });
+        using var admin = other.AdminClient();
+        var a = (long)(await GoodsApiTests.CreateAsync(admin, "LISTED-A", price: 5m, stock: 50, name: "Assam"))["id"]!;
+        var b = (long)(await GoodsApiTests.CreateAsync(admin, "LISTED-B", price: 1m, stock: 1, name: "Bancha"))["id"]!;
+        string[] pages = ["/api/v1/goods?per_page=1", "/api/v1/goods?sort=-stock&per_page=1", "/api/v1/goods?sort=-price&per_page=1", "/api/v1/goods?in_stock=true&per_page=1"];
+        async Task<(string[] Names, double Hits)> ListAsync()
+        {
+            var before = (await CountsAsync(shop, "goods_pages")).Hits;
+            var names = new List<string>();
+            foreach (var path in pages)
+            {
+                names.Add((string)JsonNode.Parse(await shop.Client.GetStringAsync(path, Ct))!["items"]!.AsArray().Single()!["name"]!);
+            }
+            return ([.. names], (await CountsAsync(shop, "goods_pages")).Hits - before);
+        }
+        async Task<(string[] Names, double Hits)> ListAfterAsync(string changeOfB)
+        {
+            var patch = new HttpRequestMessage(HttpMethod.Patch, $"/api/v1/goods/{b}") { Content = Http.Json(changeOfB) };
+            Assert.Equal(HttpStatusCode.OK, (await admin.SendAsync(patch, Ct)).StatusCode);
+            return await ListAsync();
+        }
+        Assert.Equal(["Assam", "Assam", "Assam", "Assam"], (await ListAsync()).Names);
+
+        // A description (no listing reads it) of a goods that none of the pages shows: all four stay cached.
+        var (names, hits) = await ListAfterAsync("""{"description":"Steamed"}""");
+        Assert.Equal(["Assam", "Assam", "Assam", "Assam"], names);
+        Assert.Equal(4, hits);
+
+        // Stock, as an order changes it: the stock-sorted page now shows B, the in_stock page is
+        // read again (B stays in stock, so it still shows A); the id- and price-sorted pages stay cached.
+        (names, hits) = await ListAfterAsync("""{"stock":500}""");
+        Assert.Equal(["Assam", "Bancha", "Assam", "Assam"], names);
+        Assert.Equal(2, hits);
+
+        // Price moves B to the top of the price-sorted page; the stock-sorted page shows B, so it
+        // is read again too; the id-sorted and in_stock pages stay cached.
+        (names, hits) = await ListAfterAsync("""{"price":9}""");
+        Assert.Equal(["Assam", "Bancha", "Bancha", "Assam"], names);
+        Assert.Equal(2, hits);
+
+        // A goods shown on a page retires that page whatever changed: the new name is seen.
+        var rename = new HttpRequestMessage(HttpMethod.Patch, $"/api/v1/goods/{a}") { Content = Http.Json("""{"description":"Malty"}""") };
+        Assert.Equal(HttpStatusCode.OK, (await admin.SendAsync(rename, Ct)).StatusCode);
+        var first = JsonNode.Parse(await shop.Client.GetStringAsync(pages[0], Ct))!["items"]!.AsArray().Single()!;
+        Assert.Equal("Malty", (string?)first["description"]);
+    }
+
+    [Fact]
+    public async Task AnOrderRetiresThePageThatShowsItsGoodsAndLeavesTheOthersCached()
+    {
+        await using var shop = await ShopApp.StartAsync();
+        using var admin = shop.AdminClient();
+        var a = (long)(await GoodsApiTests.CreateAsync(admin, "ORDERED-A", stock: 10))["id"]!;
+        await GoodsApiTests.CreateAsync(admin, "ORDERED-B", stock: 10);
+        async Task<long> StockOnPageAsync(int page) =>
+            (long)JsonNode.Parse(await shop.Client.GetStringAsync($"/api/v1/goods?per_page=1&page={page}", Ct))!["items"]!.AsArray().Single()!["stock"]!;
+        Assert.Equal(10, await StockOnPageAsync(1));
+        Assert.Equal(10, await StockOnPageAsync(2));
+        using var customer = await shop.SignInAsync("lister");
+
+        var placed = await customer.PostAsync("/api/v1/orders", Http.Json($$"""{"items":[{"goods_id":{{a}},"quantity":3}]}"""), Ct);
+        Assert.Equal(HttpStatusCode.Accepted, placed.StatusCode);
+        Assert.Equal("confirmed", (string?)(await OrderTesting.WaitUntilDoneAsync(customer, placed.Headers.Location!.OriginalString))["status"]);
+
+        var before = await CountsAsync(shop, "goods_pages");
+        Assert.Equal(10, await StockOnPageAsync(2));
+        Assert.Equal(7, await StockOnPageAsync(1));
+        Assert.Equal((before.Hits + 1, before.Misses + 1), await CountsAsync(shop, "goods_pages"));
+    }
 }

@@ -50,7 +50,7 @@ public sealed class GoodsImportJob(TimeProvider clock, GoodsChangeLog changes) :
                 written.Add(id);
                 _ = version == 1 ? created++ : updated++;
             }
-            await changes.RecordAsync(run.Db, written, cancellationToken);
+            await changes.RecordAsync(run.Db, written, null, cancellationToken);
             await run.CheckpointAsync(done, Serialize(new ImportResult(created, updated, [])), cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             changes.Committed(written);

@@ -71,7 +71,30 @@ namespace Shop.Infrastructure.Data.Migrations.Postgres
                     b.ToTable("api_keys", (string)null);
                 });
 
-            modelBuilder.Entity("Shop.Features.Goods.Goods", b =>
+            modelBuilder.Entity("Shop.Features.Goods.GoodsChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int?>("Fields")
+                        .HasColumnType("integer")
+                        .HasColumnName("fields");
+
+                    b.Property<long?>("GoodsId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("goodsid");
+
+                    b.HasKey("Id")
+                        .HasName("pk_goods_changes");
+
+                    b.ToTable("goods_changes", (string)null);
+                });
+
+            modelBuilder.Entity("Shop.Features.Goods.GoodsItem", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -150,25 +173,6 @@ namespace Shop.Infrastructure.Data.Migrations.Postgres
                         .HasDatabaseName("ix_goods_sku");
 
                     b.ToTable("goods", (string)null);
-                });
-
-            modelBuilder.Entity("Shop.Features.Goods.GoodsChange", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
-                        .HasColumnName("id");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
-                    b.Property<long?>("GoodsId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("goodsid");
-
-                    b.HasKey("Id")
-                        .HasName("pk_goods_changes");
-
-                    b.ToTable("goods_changes", (string)null);
                 });
 
             modelBuilder.Entity("Shop.Features.Jobs.Job", b =>

@@ -53,7 +53,24 @@ namespace Shop.Infrastructure.Data.Migrations.Sqlite
                     b.ToTable("api_keys", (string)null);
                 });
 
-            modelBuilder.Entity("Shop.Features.Goods.Goods", b =>
+            modelBuilder.Entity("Shop.Features.Goods.GoodsChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("Fields")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("GoodsId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("goods_changes", (string)null);
+                });
+
+            modelBuilder.Entity("Shop.Features.Goods.GoodsItem", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -110,20 +127,6 @@ namespace Shop.Infrastructure.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("goods", (string)null);
-                });
-
-            modelBuilder.Entity("Shop.Features.Goods.GoodsChange", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long?>("GoodsId")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Id");
-
-                    b.ToTable("goods_changes", (string)null);
                 });
 
             modelBuilder.Entity("Shop.Features.Jobs.Job", b =>
