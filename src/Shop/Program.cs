@@ -22,11 +22,7 @@ namespace Shop;
 /// </summary>
 public static class Program
 {
-    public static Task<int> Main(string[] args)
-    {
-        NativeHeap.LimitArenas();
-        return ShopCli.RunAsync(args);
-    }
+    public static Task<int> Main(string[] args) => ShopCli.RunAsync(args);
 
     /// <param name="settings">The validated settings.</param>
     /// <param name="configure">Lets tests replace services (a fake clock) before the app is built.</param>
