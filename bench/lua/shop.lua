@@ -12,8 +12,9 @@
 --              (share_admin), else a GET by id (hot_read of them of a hot goods, 1..hot; the others
 --              of any goods, or with unwritten=1 only of goods that are never written, hot+1..goods).
 -- MODE scale   GET of the listing named by query= (page1, category, q, sort, deep) or of a random
---              id (query=id); with retire=ID every query follows an admin PATCH of goods ID, so
---              that no listing page is answered from the cache.
+--              id (query=id); with retire=1 every query of a page answered before follows an
+--              admin PATCH of the description of a goods that page showed, so that no listing page
+--              is answered from the cache (a page never answered before is not in it either).
 --
 -- With log=PREFIX each wrk thread writes PREFIX-THREAD.log, one line per answer:
 --   kind id version status sent_us answered_us
@@ -52,6 +53,8 @@ local categories = { "tea", "coffee", "cups", "books", "toys", "garden", "tools"
 local fragments = { "moky", "ooden", "lden c", "eramic t", "lassic", "reen to" }
 local admin_headers, customer_headers = {}, {}
 local token, orders_left, counter = nil, 0, 0
+-- scale: the first goods each listing path showed when last answered, and the path being retired
+local first_shown, sent_path, pending_path = {}, nil, nil
 
 local next_request -- defined below, used by init
 local function num(name, default) return tonumber(opt[name] or default) end
@@ -123,11 +126,10 @@ local function scale_request()
     local id = math.random(1, num("goods", 1000))
     return "q", id, wrk.format("GET", goods_path(id))
   end
-  local retire = num("retire", 0)
-  if retire > 0 and sent_kind ~= "w" then
-    counter = counter + 1
-    return "w", retire, wrk.format("PATCH", goods_path(retire), admin_headers,
-      string.format('{"description":"Retires the listing cache (%d-%d)."}', tid, counter))
+  if sent_kind == "w" then
+    -- the query that the retiring PATCH was for
+    sent_path = pending_path
+    return "q", 0, wrk.format("GET", pending_path)
   end
   local path
   if query == "page1" then path = "/api/v1/goods"
@@ -139,6 +141,18 @@ local function scale_request()
   elseif query == "sort" then path = "/api/v1/goods?sort=-price"
   elseif query == "deep" then path = "/api/v1/goods?offset=" .. num("deep", 500000) .. "&limit=20"
   else error("scale: unknown query " .. tostring(query)) end
+  local shown = first_shown[path]
+  if num("retire", 0) > 0 and shown then
+    -- A change of a goods that the page shows retires the page (and only the pages that show it);
+    -- a description is read by no filter or sort, so the listing's total stays valid, as it does
+    -- in a shop where a goods on the page was edited.
+    counter = counter + 1
+    pending_path = path
+    return "w", shown, wrk.format("PATCH", goods_path(shown), admin_headers,
+      string.format('{"description":"Retires the listing cache (%d-%d)."}', tid, counter))
+  end
+  -- (a page never answered before is not in the cache either)
+  sent_path = path
   return "q", 0, wrk.format("GET", path)
 end
 
@@ -194,6 +208,9 @@ function response(status, headers, body)
   local version = 0
   local etag = headers["ETag"] or headers["etag"] or headers["Etag"]
   if etag then version = tonumber(string.match(etag, '"%d+%-(%d+)"')) or 0 end
+  if sent_kind == "q" and sent_path then
+    first_shown[sent_path] = status == 200 and tonumber(string.match(body, '"items"%s*:%s*%[%s*{%s*"id"%s*:%s*(%d+)')) or nil
+  end
   if sent_kind == "l" then
     token = status == 201 and string.match(body, '"token"%s*:%s*"([^"]+)"') or nil
     orders_left = token and num("orders_per_login", 5) or 0
