@@ -202,15 +202,12 @@ public sealed class GoodsCache : BackgroundService
                     everyPage = row.Id;
                 }
             }
-            if (_listings.Count > ListingChanges.MaxGoods)
-            {
-                everyPage = rows[^1].Id;
-            }
-            if (everyPage is { } sequence)
+            var overflow = _listings.Count > ListingChanges.MaxGoods;
+            if ((overflow ? rows[^1].Id : everyPage) is { } sequence)
             {
                 Pages.RetireAll(sequence);
             }
-            if (_listings.Count > ListingChanges.MaxGoods)
+            if (overflow)
             {
                 _listings.Clear();
             }
