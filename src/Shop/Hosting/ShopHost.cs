@@ -61,7 +61,6 @@ public static class ShopHost
         app.UseRouting();
         // After routing, which tells which endpoints' policies apply; before authentication, so a flood costs no lookups.
         app.UseRateLimiter();
-        app.UseCachedReads();
         app.UseShopAuthentication();
         app.UseAuthorization();
         return app;
