@@ -61,6 +61,7 @@ public static class ShopHost
         app.UseRouting();
         // After routing, which tells which endpoints' policies apply; before authentication, so a flood costs no lookups.
         app.UseRateLimiter();
+        app.UseCachedReads();
         app.UseShopAuthentication();
         app.UseAuthorization();
         return app;

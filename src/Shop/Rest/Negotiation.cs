@@ -13,8 +13,7 @@ public static class Negotiation
     public static Representation Choose(HttpRequest request, bool csvOffered)
     {
         var accept = request.Headers.Accept;
-        // The common cases skip header parsing: no Accept, or one plain range that includes JSON.
-        if (accept.Count == 0 || (accept.Count == 1 && accept[0] is "*/*" or "application/json" or "application/*"))
+        if (TakesJsonPlainly(request))
         {
             return Representation.Json;
         }
@@ -45,6 +44,13 @@ public static class Negotiation
         return best ?? throw new ApiProblem(406, csvOffered
             ? "Not acceptable: this resource is available as application/json or text/csv"
             : "Not acceptable: this resource is available as application/json");
+    }
+
+    /// <summary>The common cases, told without parsing the header: no <c>Accept</c>, or one plain range that includes JSON.</summary>
+    public static bool TakesJsonPlainly(HttpRequest request)
+    {
+        var accept = request.Headers.Accept;
+        return accept.Count == 0 || (accept.Count == 1 && accept[0] is "*/*" or "application/json" or "application/*");
     }
 
     private static bool Matches(MediaTypeHeaderValue range, string type) =>

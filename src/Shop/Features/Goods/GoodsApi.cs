@@ -36,7 +36,9 @@ public static class GoodsApi
             .WithSummary("List goods (paged, filtered, sorted; JSON or CSV)")
             .ProducesCollection<GoodsResponse>();
         group.MapGet("/{id:long}", GetGoods).WithSummary("Get one goods")
-            .Produces<GoodsResponse>(200).Produces(304).WithProblems(404, 406);
+            .Produces<GoodsResponse>(200).Produces(304).WithProblems(404, 406)
+            .AnsweredFromMemory(context => routes.ServiceProvider.GetRequiredService<GoodsCache>().FindInMemoryAsync(
+                long.Parse((string)context.Request.RouteValues["id"]!, CultureInfo.InvariantCulture), context.RequestAborted));
 
         var admin = group.MapGroup("").RequireAuthorization(Policies.Admin).WithWriteProblems();
         admin.MapPost("", CreateGoods).WithSummary("Create a goods")
@@ -90,17 +92,14 @@ public static class GoodsApi
     /// The hot read, through the cache: while no write retired the goods since it was loaded, it is
     /// answered without a database context; otherwise it is read afresh.
     /// </summary>
-    private static async Task<Results<JsonHttpResult<GoodsResponse>, StatusCodeHttpResult>> GetGoods(
+    private static async Task<CachedAnswer> GetGoods(
         long id, HttpContext context, GoodsCache cache, CancellationToken cancellationToken)
     {
         var goods = await cache.GetAsync(id, async token =>
             await GoodsQueries.ById(context.RequestServices.GetRequiredService<ShopDb>(), id, token) is { } found
                 ? new GoodsCache.Entry(GoodsResponse.From(found), ETags.For(found.Id, found.Version))
                 : null, cancellationToken) ?? throw NotFound(id);
-        context.Response.Headers.ETag = goods.ETag;
-        return ETags.NotModified(context.Request, goods.ETag)
-            ? TypedResults.StatusCode(StatusCodes.Status304NotModified)
-            : TypedResults.Json(goods.Body, GoodsJson.Wire.GoodsResponse);
+        return goods.Answer;
     }
 
     private static async Task<JsonHttpResult<GoodsResponse>> CreateGoods(

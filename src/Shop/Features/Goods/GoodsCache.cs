@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 using Shop.Infrastructure.Cache;
@@ -75,7 +76,14 @@ public sealed class GoodsCache : BackgroundService
     }
 
     /// <summary>A goods as <c>GET /api/v1/goods/{id}</c> answers it.</summary>
-    public sealed record Entry(GoodsResponse Body, string ETag);
+    public sealed record Entry(GoodsResponse Body, string ETag)
+    {
+        private CachedAnswer? _answer;
+
+        /// <summary>The answer's bytes, serialised once per entry in this process's memory (never stored in Redis).</summary>
+        [JsonIgnore]
+        public CachedAnswer Answer => _answer ??= new CachedAnswer(JsonSerializer.SerializeToUtf8Bytes(Body, GoodsJson.Wire.GoodsResponse), ETag);
+    }
 
     /// <summary>One page of a listing, with the fields its filters and sort read (null: every field).</summary>
     public sealed record Page(List<GoodsResponse> Items, int Total, GoodsFields? ListedBy)
@@ -93,6 +101,10 @@ public sealed class GoodsCache : BackgroundService
     /// <summary>The goods (null: there is none) from the cache while no logged write retired it, else from <paramref name="load"/>.</summary>
     public async ValueTask<Entry?> GetAsync(long id, Func<CancellationToken, Task<Entry?>> load, CancellationToken cancellationToken) =>
         await ById.GetOrLoadAsync(Key(id), await CatchUpAsync(cancellationToken), load, cancellationToken);
+
+    /// <summary>The goods's answer when a current entry of it is in this process's memory, else null (nothing is loaded).</summary>
+    public async ValueTask<CachedAnswer?> FindInMemoryAsync(long id, CancellationToken cancellationToken) =>
+        await CatchUpAsync(cancellationToken) is not null ? ById.FindInMemory(Key(id), cancellationToken)?.Answer : null;
 
     /// <summary>The page named by <paramref name="key"/> from the cache while no goods was written, else from <paramref name="load"/>.</summary>
     public async ValueTask<Page> GetPageAsync(string key, Func<CancellationToken, Task<Page?>> load, CancellationToken cancellationToken) =>

@@ -20,6 +20,26 @@ public sealed class CredentialSchemes
         _fallback = name;
     }
 
+    /// <summary>
+    /// True when the request carries a credential (false: it is anonymous): an <c>Authorization</c>
+    /// header, which the fallback scheme reads, or the credential of another scheme.
+    /// </summary>
+    public bool AnySent(HttpRequest request)
+    {
+        if (request.Headers.ContainsKey("Authorization"))
+        {
+            return true;
+        }
+        foreach (var (_, sentIn) in _bySentCredential)
+        {
+            if (sentIn(request))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /// <summary>The first scheme whose credential the request carries, else the fallback.</summary>
     public string For(HttpRequest request)
     {

@@ -92,6 +92,21 @@ public sealed class ReadCache<TValue> where TValue : class
         return await load(cancellationToken);
     }
 
+    /// <summary>
+    /// The value of <paramref name="key"/> when a current entry of it is in this process's memory,
+    /// counted as a hit; otherwise null and uncounted, so the caller's usual read counts the lookup.
+    /// </summary>
+    public TValue? FindInMemory(string key, CancellationToken cancellationToken = default)
+    {
+        var inMemory = _cache.TryGet<Stamped<TValue>>(key, MemoryOnly, cancellationToken);
+        if (!inMemory.HasValue || inMemory.Value.Value is null || !IsCurrent(key, inMemory.Value))
+        {
+            return null;
+        }
+        Count(hit: true, "l1", key);
+        return inMemory.Value.Value;
+    }
+
     /// <summary>Entries of <paramref name="key"/> stamped before <paramref name="sequence"/> are no longer used; the one in memory goes now.</summary>
     public void Retire(string key, long sequence)
     {
