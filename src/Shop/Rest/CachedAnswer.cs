@@ -6,9 +6,7 @@ namespace Shop.Rest;
 /// </summary>
 public sealed class CachedAnswer(byte[] json, string etag) : IResult
 {
-    public const string ContentType = "application/json; charset=utf-8";
-
-    public string ETag => etag;
+    private const string ContentType = "application/json; charset=utf-8";
 
     public Task ExecuteAsync(HttpContext context)
     {

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
+using Shop.Infrastructure.Auth;
 
 namespace Shop.Rest;
 
@@ -23,24 +25,26 @@ public static class SecurityHeaders
 
     private static readonly string[] AnswerVary = ["Accept", "Authorization", "X-API-Key"];
 
-    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) =>
-        app.Use((context, next) =>
+    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app)
+    {
+        var schemes = app.ApplicationServices.GetRequiredService<IOptions<CredentialSchemes>>().Value;
+        return app.Use((context, next) =>
         {
             context.Response.OnStarting(() =>
             {
-                Apply(context);
+                Apply(context, schemes);
                 return Task.CompletedTask;
             });
             return next(context);
         });
+    }
 
-    private static void Apply(HttpContext context)
+    private static void Apply(HttpContext context, CredentialSchemes schemes)
     {
         var request = context.Request;
         var headers = context.Response.Headers;
         headers.XContentTypeOptions = "nosniff";
-        var credential = request.Headers.ContainsKey("Authorization") || request.Headers.ContainsKey("X-API-Key");
-        if (credential || !(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)))
+        if (schemes.AnySent(request) || !(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)))
         {
             headers.CacheControl = "no-store";
         }
