@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Http.Features;
+
 namespace Shop.Rest;
 
 /// <summary>
@@ -21,6 +23,10 @@ public sealed class RequestLimitsMiddleware(RequestDelegate next)
     public Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
+        if (request.ContentLength > context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize)
+        {
+            context.Response.OnStarting(CloseWhenTheBodyIsOverItsLimit, context);
+        }
         if (request.Path.Value?.Length + request.QueryString.Value?.Length > MaxTargetLength)
         {
             return Problems.WriteAsync(context, StatusCodes.Status414UriTooLong, $"Request target longer than {MaxTargetLength} characters");
@@ -39,5 +45,20 @@ public sealed class RequestLimitsMiddleware(RequestDelegate next)
             : request.Headers.Count > MaxHeaderCount
             ? Problems.WriteAsync(context, StatusCodes.Status431RequestHeaderFieldsTooLarge, $"More than {MaxHeaderCount} request header fields")
             : next(context);
+    }
+
+    /// <summary>
+    /// Kestrel does not read a body over its limit to the end, so after an answer that left it unread
+    /// (a 401 before an upload, say) the connection carries the rest of it; "close" keeps a client
+    /// or nginx from sending its next request there. An endpoint may have raised the limit by now.
+    /// </summary>
+    private static Task CloseWhenTheBodyIsOverItsLimit(object state)
+    {
+        var context = (HttpContext)state;
+        if (context.Request.ContentLength > context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize)
+        {
+            context.Response.Headers.Connection = "close";
+        }
+        return Task.CompletedTask;
     }
 }

@@ -126,4 +126,27 @@ public sealed class HostileInputTests
         await response.AssertProblemAsync(431);
         Assert.Equal(HttpStatusCode.OK, (await shop.Client.GetAsync("/healthz", Ct)).StatusCode);
     }
+
+    [Fact]
+    public async Task AnAnswerThatLeavesABodyOverTheLimitUnreadClosesTheConnection()
+    {
+        // Headers only: the anonymous write is answered before its 2 MiB body would be read, and
+        // nothing may be sent after it on a connection that still owes those bytes.
+        await using var shop = await ShopApp.StartAsync();
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(shop.BaseAddress.Host, shop.BaseAddress.Port, Ct);
+        await using var stream = tcp.GetStream();
+        var head = $"POST /api/v1/goods HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {2 * 1024 * 1024}\r\n\r\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head), Ct);
+
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        var headers = new List<string>();
+        for (var line = await reader.ReadLineAsync(Ct); !string.IsNullOrEmpty(line); line = await reader.ReadLineAsync(Ct))
+        {
+            headers.Add(line);
+        }
+
+        Assert.Equal("HTTP/1.1 401 Unauthorized", headers[0]);
+        Assert.Contains("Connection: close", headers);
+    }
 }

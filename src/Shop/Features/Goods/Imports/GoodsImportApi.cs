@@ -1,5 +1,5 @@
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Net.Http.Headers;
 using Shop.Features.Jobs;
 using Shop.Infrastructure.Auth;
@@ -25,7 +25,10 @@ public static class GoodsImportApi
         var group = routes.MapModule("/api/v1/goods/imports", "Goods")
             .RequireAuthorization(Policies.Admin).WithWriteProblems();
         group.MapPost("", ImportGoods).WithSummary("Import goods (CSV or a JSON array); rows upsert by sku in a background job")
-            .Accepts<GoodsWrite[]>(GoodsImportParser.Csv, GoodsImportParser.Json).Produces<JobResponse>(202);
+            .Accepts<GoodsWrite[]>(GoodsImportParser.Csv, GoodsImportParser.Json).Produces<JobResponse>(202)
+            // Routing applies the limit as soon as it picks the endpoint, so an upload answered early
+            // (401, 403, 415) is still read to its end within 20 MiB and its connection stays usable.
+            .WithMetadata(new RequestSizeLimitAttribute(MaxBytes));
         return routes;
     }
 
@@ -65,16 +68,12 @@ public static class GoodsImportApi
         throw new ApiProblem(415, $"Unsupported Content-Type: send {GoodsImportParser.Csv} or {GoodsImportParser.Json} (UTF-8)");
     }
 
-    /// <summary>Reads the upload under the import limit (20 MiB instead of the service's 1 MiB).</summary>
+    /// <summary>Reads the upload under the import limit (20 MiB instead of the service's 1 MiB, set by routing).</summary>
     private static async Task<byte[]> ReadBodyAsync(HttpContext context, CancellationToken cancellationToken)
     {
         if (context.Request.ContentLength > MaxBytes)
         {
             throw new ApiProblem(413, $"An import is at most {MaxBytes / (1024 * 1024)} MiB");
-        }
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = MaxBytes;
         }
         using var buffer = new MemoryStream();
         await context.Request.Body.CopyToAsync(buffer, cancellationToken);
