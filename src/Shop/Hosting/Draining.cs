@@ -1,3 +1,4 @@
+using Shop.Hosting.Processes;
 using Shop.Infrastructure.Logging;
 
 namespace Shop.Hosting;
@@ -8,6 +9,9 @@ namespace Shop.Hosting;
 /// while <c>/readyz</c> answers 503 and every answer carries <c>Connection: close</c>, so balancers
 /// stop choosing it and nginx's kept-alive connections move to other instances. Only then does
 /// Kestrel close its port and finish the requests in flight (within the host's shutdown timeout).
+/// A worker process (<see cref="WorkerListeners"/>) then stops accepting and, for one second more,
+/// closes each kept-alive connection after its next answer, so Kestrel's stop cuts off no request
+/// that a client had just sent on one.
 /// </summary>
 /// <remarks>
 /// The host signals <see cref="IHostApplicationLifetime.ApplicationStopping"/> when the stop
@@ -18,9 +22,10 @@ public static class Draining
 {
     public static IServiceCollection AddDraining(this IServiceCollection services, ShopSettings settings)
     {
-        services.AddHostedService(provider => new DrainDelay(settings.DrainDelay, provider.GetRequiredService<ILoggerFactory>()));
+        services.AddHostedService(provider => new DrainDelay(
+            settings.DrainDelay, provider.GetService<WorkerListeners>(), provider.GetRequiredService<ILoggerFactory>()));
         // The delay is spent inside the host's shutdown timeout, so the requests in flight keep theirs.
-        services.PostConfigure<HostOptions>(options => options.ShutdownTimeout += settings.DrainDelay);
+        services.PostConfigure<HostOptions>(options => options.ShutdownTimeout += settings.DrainDelay + WorkerListeners.LeaveWindow);
         services.AddTransient<IStartupFilter, CloseConnectionsWhileDraining>();
         return services;
     }
@@ -28,21 +33,33 @@ public static class Draining
     /// <summary>True from the moment the host is asked to stop.</summary>
     public static bool IsDraining(this IHostApplicationLifetime lifetime) => lifetime.ApplicationStopping.IsCancellationRequested;
 
-    private sealed class DrainDelay(TimeSpan delay, ILoggerFactory logs) : IHostedLifecycleService
+    private sealed class DrainDelay(TimeSpan delay, WorkerListeners? listeners, ILoggerFactory logs) : IHostedLifecycleService
     {
         public async Task StoppingAsync(CancellationToken cancellationToken)
         {
+            var log = logs.CreateLogger(typeof(Draining));
             if (delay > TimeSpan.Zero)
             {
-                logs.CreateLogger(typeof(Draining)).Info("Stopping: draining for {Seconds} s (/readyz answers 503) before closing the port", delay.TotalSeconds);
-                try
-                {
-                    await Task.Delay(delay, cancellationToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    // The shutdown timeout ran out: stop now.
-                }
+                log.Info("Stopping: draining for {Seconds} s (/readyz answers 503) before closing the port", delay.TotalSeconds);
+                await WaitAsync(delay, cancellationToken);
+            }
+            if (listeners is not null)
+            {
+                listeners.StopAccepting();
+                log.Debug("Stopping: accepting no more connections; the kept-alive ones close after their next answer");
+                await WaitAsync(WorkerListeners.LeaveWindow, cancellationToken);
+            }
+        }
+
+        private static async Task WaitAsync(TimeSpan delay, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await Task.Delay(delay, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                // The shutdown timeout ran out: stop now.
             }
         }
 

@@ -19,11 +19,11 @@ public sealed class Load : IAsyncDisposable
     {
         for (var i = 0; i < getters; i++)
         {
-            _clients.Add(Task.Run(() => RunAsync(baseAddress, client => client.GetAsync("/api/v1/goods?per_page=5", _stop.Token), null)));
+            _clients.Add(Task.Run(() => RunAsync(baseAddress, "GET /api/v1/goods?per_page=5", client => client.GetAsync("/api/v1/goods?per_page=5", _stop.Token), null)));
         }
         for (var i = 0; goodsId is not null && i < orderers; i++)
         {
-            _clients.Add(Task.Run(() => RunAsync(baseAddress, client => client.PostAsync("/api/v1/orders",
+            _clients.Add(Task.Run(() => RunAsync(baseAddress, "POST /api/v1/orders", client => client.PostAsync("/api/v1/orders",
                 Http.Json(new JsonObject { ["items"] = new JsonArray(new JsonObject { ["goods_id"] = goodsId, ["quantity"] = 1 }) }), _stop.Token), _orders)));
         }
     }
@@ -60,7 +60,7 @@ public sealed class Load : IAsyncDisposable
         return Poll.UntilAsync(() => Answered >= target, $"{more} more answers under load", TimeSpan.FromSeconds(60));
     }
 
-    private async Task RunAsync(Uri baseAddress, Func<HttpClient, Task<HttpResponseMessage>> send, List<string>? accepted)
+    private async Task RunAsync(Uri baseAddress, string request, Func<HttpClient, Task<HttpResponseMessage>> send, List<string>? accepted)
     {
         using var client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
         if (accepted is not null)
@@ -87,7 +87,7 @@ public sealed class Load : IAsyncDisposable
                 }
                 else
                 {
-                    Fail(started, $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(CancellationToken.None)}");
+                    Fail(started, $"{request}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(CancellationToken.None)}");
                 }
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
@@ -96,7 +96,7 @@ public sealed class Load : IAsyncDisposable
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
             {
-                Fail(started, $"{ex.GetType().Name}: {ex.Message} {ex.InnerException?.Message}");
+                Fail(started, $"{request}: {ex.GetType().Name}: {ex.Message} {ex.InnerException?.Message}");
             }
         }
     }

@@ -72,12 +72,17 @@ public sealed partial class WorkersTests : IDisposable
         await File.WriteAllTextAsync(config, "workers = 2\ngraceful_timeout = 20\n", Ct);
         await using var shop = await ShopMaster.StartAsync(Folder, ["-c", config, "--reload"]);
         var first = await shop.WaitForNewWorkersAsync([], 2);
-        await using var load = new Load(shop.BaseAddress, getters: 3, goods, orderers: 2);
+        // Enough clients that a worker's stop meets kept-alive connections between two requests.
+        await using var load = new Load(shop.BaseAddress, getters: 6, goods, orderers: 2);
         await load.WaitForAnswersAsync(30);
 
-        await shop.SignalAsync("HUP");
-        var second = await shop.WaitForNewWorkersAsync(first, 2);
-        await load.WaitForAnswersAsync(30);
+        var second = first;
+        for (var reload = 0; reload < 3; reload++)
+        {
+            await shop.SignalAsync("HUP");
+            second = await shop.WaitForNewWorkersAsync(second, 2);
+            await load.WaitForAnswersAsync(30);
+        }
         await File.AppendAllTextAsync(config, "# changed: --reload replaces the workers\n", Ct);
         var third = await shop.WaitForNewWorkersAsync(second, 2);
         await load.WaitForAnswersAsync(30);

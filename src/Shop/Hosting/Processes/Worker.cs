@@ -1,9 +1,6 @@
 using System.Globalization;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 
 namespace Shop.Hosting.Processes;
 
@@ -22,14 +19,9 @@ public static class Worker
         {
             // The master bound the addresses; this process only accepts on them.
             builder.WebHost.UseUrls();
-            // Kestrel's socket for a handle does not own it, so the inherited descriptor would stay
-            // open until this process exits: after a graceful stop of the whole service the port
-            // would go on taking connections that nobody accepts, and reset them at exit (a POST
-            // that nginx had sent fails). Owned, it is closed when Kestrel stops accepting, and the
-            // port closes once the last worker (the master let go of its copy at TERM) has stopped.
-            builder.WebHost.UseSockets(sockets => sockets.CreateBoundListenSocket = endpoint => endpoint is FileHandleEndPoint handle
-                ? new Socket(new SafeSocketHandle((IntPtr)handle.FileHandle, ownsHandle: true))
-                : SocketTransportOptions.CreateDefaultBoundListenSocket(endpoint));
+            var listeners = new WorkerListeners();
+            builder.Services.AddSingleton(listeners);
+            builder.WebHost.UseSockets(sockets => sockets.CreateBoundListenSocket = listeners.Create);
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
                 foreach (var fd in environment.ListenFds)
