@@ -245,7 +245,8 @@ public sealed class Master : IDisposable
     private void StopWorker(WorkerProcess worker, string why)
     {
         _log.Information("Worker {Pid} stops gracefully ({Why})", worker.Pid, why);
-        worker.StopDeadline = DateTime.UtcNow + _settings.GracefulTimeout + TimeSpan.FromSeconds(1);
+        // The worker's own shutdown timeout (Draining) plus a second: it is killed only once it overran that.
+        worker.StopDeadline = DateTime.UtcNow + _settings.GracefulTimeout + _settings.DrainDelay + WorkerListeners.LeaveWindow + TimeSpan.FromSeconds(1);
         worker.Signal(Posix.SigTerm);
     }
 
