@@ -7,7 +7,8 @@ namespace Shop.Rest;
 /// Answers an anonymous GET from memory before authentication, authorization and the endpoint's
 /// binding, filters and serialiser run, when none of them could change the answer: the endpoint
 /// is readable by anyone and marked with a finder, the request carries no credential (a bad one
-/// must still get its 401), no query string, and an <c>Accept</c> that takes JSON as it is. A
+/// must still get its 401), no query string unless the finder keys its answers by it (a listing
+/// page), and an <c>Accept</c> that takes JSON as it is. A
 /// finder that has no current answer in memory returns null and the request goes the usual way,
 /// which loads and caches it. Request ids, security headers, the access log, error handling and
 /// routing have run already, so the answer is the one the endpoint sends, byte for byte.
@@ -15,8 +16,9 @@ namespace Shop.Rest;
 public static class CachedReads
 {
     /// <summary>Lets <see cref="UseCachedReads"/> answer this GET endpoint with what <paramref name="find"/> returns.</summary>
-    public static RouteHandlerBuilder AnsweredFromMemory(this RouteHandlerBuilder builder, Func<HttpContext, ValueTask<CachedAnswer?>> find) =>
-        builder.WithMetadata(new Finder(find));
+    /// <param name="byQuery">True when <paramref name="find"/> keys its answers by the query string; otherwise only a GET without one is looked up.</param>
+    public static RouteHandlerBuilder AnsweredFromMemory(this RouteHandlerBuilder builder, Func<HttpContext, ValueTask<CachedAnswer?>> find, bool byQuery = false) =>
+        builder.WithMetadata(new Finder(find, byQuery));
 
     public static IApplicationBuilder UseCachedReads(this IApplicationBuilder app)
     {
@@ -25,7 +27,7 @@ public static class CachedReads
         {
             var request = context.Request;
             if (context.GetEndpoint()?.Metadata.GetMetadata<Finder>() is { } finder && HttpMethods.IsGet(request.Method)
-                && !request.QueryString.HasValue && Negotiation.TakesJsonPlainly(request) && !schemes.AnySent(request)
+                && (finder.ByQuery || !request.QueryString.HasValue) && Negotiation.TakesJsonPlainly(request) && !schemes.AnySent(request)
                 && await finder.Find(context) is { } answer)
             {
                 await answer.ExecuteAsync(context);
@@ -35,5 +37,5 @@ public static class CachedReads
         });
     }
 
-    private sealed record Finder(Func<HttpContext, ValueTask<CachedAnswer?>> Find);
+    private sealed record Finder(Func<HttpContext, ValueTask<CachedAnswer?>> Find, bool ByQuery);
 }

@@ -40,9 +40,10 @@ public sealed class PagedResult<T>(
     {
         var response = context.Response;
         var representation = Negotiation.Choose(context.Request, csvOffered: true);
-        response.Headers["X-Total-Count"] = total.ToString(CultureInfo.InvariantCulture);
-        response.Headers.Link = PageLinks.For(context.Request, page, total);
-        response.Headers.Vary = "Accept";
+        foreach (var (name, value) in Headers(context.Request))
+        {
+            response.Headers[name] = value;
+        }
         if (representation == Representation.Csv)
         {
             response.ContentType = "text/csv; charset=utf-8";
@@ -51,6 +52,30 @@ public sealed class PagedResult<T>(
         }
         response.ContentType = "application/json; charset=utf-8";
         await using var writer = new Utf8JsonWriter(response.BodyWriter);
+        WriteJson(writer);
+        await writer.FlushAsync(context.RequestAborted);
+    }
+
+    /// <summary>The JSON answer to <paramref name="request"/>, bytes and headers, for a cache to send again as it is.</summary>
+    public CachedAnswer ToCachedAnswer(HttpRequest request)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            WriteJson(writer);
+        }
+        return new CachedAnswer(buffer.WrittenSpan.ToArray(), etag: null, Headers(request));
+    }
+
+    private KeyValuePair<string, string>[] Headers(HttpRequest request) =>
+    [
+        new("X-Total-Count", total.ToString(CultureInfo.InvariantCulture)),
+        new("Link", PageLinks.For(request, page, total)),
+        new("Vary", "Accept"),
+    ];
+
+    private void WriteJson(Utf8JsonWriter writer)
+    {
         writer.WriteStartObject();
         writer.WritePropertyName("items");
         if (fields.All && itemsJson is not null)
@@ -88,7 +113,6 @@ public sealed class PagedResult<T>(
         writer.WriteNumber("limit", page.Limit);
         writer.WriteNumber("offset", page.Offset);
         writer.WriteEndObject();
-        await writer.FlushAsync(context.RequestAborted);
     }
 
     private async Task WriteCsvAsync(Stream body, CancellationToken cancellationToken)

@@ -1,20 +1,33 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
 using Shop.Tests.Features.Goods;
 
 namespace Shop.Tests.Rest;
 
 /// <summary>
-/// Anonymous GETs of a cached goods are answered from memory ahead of authentication and the
-/// endpoint: the answer is the endpoint's, byte for byte, and every rule that reads the request
-/// (credentials, Accept, If-None-Match) holds as it does on the usual path.
+/// Anonymous GETs of a cached goods or listing page are answered from memory ahead of
+/// authentication and the endpoint: the answer is the endpoint's, byte for byte, and every rule
+/// that reads the request (credentials, Accept, If-None-Match, the query) holds as it does on the
+/// usual path.
 /// </summary>
 public sealed class CachedReadsTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static async Task<double> HitsAsync(ShopApp shop) =>
-        (await PrometheusText.ScrapeAsync(shop.Client)).Where("shop_cache_hits_total", ("cache", "goods")).Sum(s => s.Value);
+    private static async Task<double> HitsAsync(ShopApp shop, string cache = "goods") =>
+        (await PrometheusText.ScrapeAsync(shop.Client)).Where("shop_cache_hits_total", ("cache", cache)).Sum(s => s.Value);
+
+    private static async Task<ShopApp> StartWithThreeGoodsAsync()
+    {
+        var shop = await ShopApp.StartAsync();
+        using var admin = shop.AdminClient();
+        foreach (var sku in new[] { "PAGE-1", "PAGE-2", "PAGE-3" })
+        {
+            await GoodsApiTests.CreateAsync(admin, sku);
+        }
+        return shop;
+    }
 
     private static async Task<(ShopApp Shop, long Id)> StartWithCachedGoodsAsync()
     {
@@ -105,5 +118,66 @@ public sealed class CachedReadsTests
 
         Assert.Equal(anonymous, await customer.GetStringAsync($"/api/v1/goods/{id}", Ct));
         Assert.Equal(anonymous, await shop.Client.GetStringAsync($"/api/v1/goods/{id}?", Ct));
+    }
+
+    [Theory]
+    [InlineData("/api/v1/goods?page=2&per_page=1")]
+    [InlineData("/api/v1/goods?offset=1&limit=1&fields=sku,id")]
+    [InlineData("/API/v1/Goods?per_page=2&q=page")]
+    public async Task AListingPageAnsweredFromMemoryHasTheBytesAndHeadersOfTheReadThatMadeIt(string url)
+    {
+        await using var shop = await StartWithThreeGoodsAsync();
+
+        var made = await shop.Client.GetAsync(url, Ct);
+        var hits = await HitsAsync(shop, "goods_pages");
+        var remembered = await shop.Client.GetAsync(url, Ct);
+
+        Assert.Equal(hits + 1, await HitsAsync(shop, "goods_pages"));
+        Assert.Equal(HttpStatusCode.OK, remembered.StatusCode);
+        Assert.Equal(await made.Content.ReadAsByteArrayAsync(Ct), await remembered.Content.ReadAsByteArrayAsync(Ct));
+        foreach (var header in new[] { "X-Total-Count", "Link", "Vary", "X-Content-Type-Options" })
+        {
+            Assert.Equal(made.Headers.GetValues(header), remembered.Headers.GetValues(header));
+        }
+        Assert.Equal("application/json; charset=utf-8", remembered.Content.Headers.ContentType?.ToString());
+        Assert.Equal(made.Content.Headers.ContentLength, remembered.Content.Headers.ContentLength);
+        // The links repeat the path as it was asked for, so each spelling has its own answer.
+        Assert.StartsWith($"<{url[..url.IndexOf('?', StringComparison.Ordinal)]}?", remembered.Headers.GetValues("Link").Single(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AGoodsChangedOnARememberedPageIsOnTheNextAnonymousReadOfIt()
+    {
+        await using var shop = await StartWithThreeGoodsAsync();
+        using var admin = shop.AdminClient();
+        const string url = "/api/v1/goods?per_page=2";
+        var before = await shop.Client.GetStringAsync(url, Ct);
+        Assert.Equal(before, await shop.Client.GetStringAsync(url, Ct));
+        var first = JsonNode.Parse(before)!["items"]![0]!;
+
+        var patched = await admin.PatchAsync($"/api/v1/goods/{first["id"]}", Http.Json("""{"name": "Renamed tea"}""", "application/merge-patch+json"), Ct);
+        Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
+
+        var after = JsonNode.Parse(await shop.Client.GetStringAsync(url, Ct))!["items"]![0]!;
+        Assert.Equal("Renamed tea", (string?)after["name"]);
+    }
+
+    [Fact]
+    public async Task ARememberedPageIsStillA401WithABadCredentialCsvForCsvAndA400ForABadParameter()
+    {
+        await using var shop = await StartWithThreeGoodsAsync();
+        const string url = "/api/v1/goods?per_page=2";
+        var json = await shop.Client.GetStringAsync(url, Ct);
+        Assert.Equal(json, await shop.Client.GetStringAsync(url, Ct));
+
+        var badKey = new HttpRequestMessage(HttpMethod.Get, url) { Headers = { { "X-API-Key", "not-a-key" } } };
+        await (await shop.Client.SendAsync(badKey, Ct)).AssertProblemAsync(401);
+        var csv = new HttpRequestMessage(HttpMethod.Get, url) { Headers = { Accept = { new MediaTypeWithQualityHeaderValue("text/csv") } } };
+        var csvAnswer = await shop.Client.SendAsync(csv, Ct);
+        Assert.Equal("text/csv", csvAnswer.Content.Headers.ContentType?.MediaType);
+        Assert.StartsWith("id,", await csvAnswer.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        await (await shop.Client.GetAsync(url + "&sort=colour", Ct)).AssertProblemAsync(400);
+        using var customer = await shop.SignInAsync("reader");
+        Assert.Equal(json, await customer.GetStringAsync(url, Ct));
     }
 }

@@ -34,7 +34,9 @@ public static class GoodsApi
         var group = routes.MapModule("/api/v1/goods", "Goods");
         group.MapGet("", ListGoods)
             .WithSummary("List goods (paged, filtered, sorted; JSON or CSV)")
-            .ProducesCollection<GoodsResponse>();
+            .ProducesCollection<GoodsResponse>()
+            .AnsweredFromMemory(context => routes.ServiceProvider.GetRequiredService<GoodsCache>().FindPageInMemoryAsync(
+                AnswerUrl(context.Request), context.RequestAborted), byQuery: true);
         group.MapGet("/{id:long}", GetGoods).WithSummary("Get one goods")
             .Produces<GoodsResponse>(200).Produces(304).WithProblems(404, 406)
             .AnsweredFromMemory(context => routes.ServiceProvider.GetRequiredService<GoodsCache>().FindInMemoryAsync(
@@ -56,9 +58,10 @@ public static class GoodsApi
     /// A page of the catalogue, through the cache: the same filters, sort and page are answered
     /// from it while no goods was written since they were read. The parameters are checked first,
     /// so a bad one is a 400 whether or not it is cached; a cached page builds no query and rents
-    /// no database context.
+    /// no database context. A JSON answer is kept with its page, for the same request to be
+    /// answered from memory ahead of binding (<see cref="CachedReads"/>) while the page is current.
     /// </summary>
-    private static async Task<PagedResult<GoodsResponse>> ListGoods(
+    private static async Task<IResult> ListGoods(
         [AsParameters] CollectionQuery query, [AsParameters] GoodsFilter filter, HttpContext context, GoodsCache cache,
         GoodsCounts counts, CancellationToken cancellationToken)
     {
@@ -81,8 +84,23 @@ public static class GoodsApi
                 await counts.CountAsync(db, filterKey, t => GoodsQueries.CountAsync(db, criteria, goods, t), token),
                 criteria.ListedBy(query.Sort));
         }, cancellationToken);
-        return new PagedResult<GoodsResponse>(cached.Items, cached.Total, page, fields, GoodsJson.Wire.GoodsResponse, fields.All ? cached.ItemsJson : null);
+        var result = new PagedResult<GoodsResponse>(cached.Items, cached.Total, page, fields, GoodsJson.Wire.GoodsResponse, fields.All ? cached.ItemsJson : null);
+        if (!Negotiation.TakesJsonPlainly(context.Request))
+        {
+            return result;
+        }
+        var url = AnswerUrl(context.Request);
+        if (cached.AnswerFor(url) is { } kept)
+        {
+            return kept;
+        }
+        var answer = result.ToCachedAnswer(context.Request);
+        cache.RememberAnswer(url, key, cached, answer);
+        return answer;
     }
+
+    /// <summary>What a listing answer depends on besides its page: the path (its links repeat it) and the query as sent.</summary>
+    private static string AnswerUrl(HttpRequest request) => string.Concat(request.PathBase.Value, request.Path.Value, request.QueryString.Value);
 
     /// <summary>An unambiguous key of the parts: each is length-prefixed, so no value can pose as two.</summary>
     private static string PageKey(params string?[] parts) =>

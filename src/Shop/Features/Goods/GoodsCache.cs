@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
@@ -36,6 +37,8 @@ public sealed class GoodsCache : BackgroundService
 {
     private const int BatchSize = 1_000;
     private const int MaxRemovalsPerWrite = 100;
+    private const int MaxUrls = 10_000;
+    private const int MaxUrlLength = 1_024;
     private static readonly TimeSpan Retention = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan MaxQuiet = TimeSpan.FromMinutes(5);
 
@@ -59,6 +62,8 @@ public sealed class GoodsCache : BackgroundService
     private long _caughtUpFrom = long.MinValue;
     private long _writtenAt = long.MinValue;
     private readonly ListingChanges _listings = new();
+    // The url (path and query as sent) of each listing answer kept, to the key of its page.
+    private readonly ConcurrentDictionary<string, string> _pageKeys = new(StringComparer.Ordinal);
 
     public GoodsCache(
         IServiceScopeFactory scopes, DatabaseOptions options, CacheOptions cache, DatabaseChanges database, WriteGate gate, CacheLevels levels, ShopMetrics metrics, ILoggerFactory logs)
@@ -88,11 +93,27 @@ public sealed class GoodsCache : BackgroundService
     /// <summary>One page of a listing, with the fields its filters and sort read (null: every field).</summary>
     public sealed record Page(List<GoodsResponse> Items, int Total, GoodsFields? ListedBy)
     {
+        // A page is asked for by a few spellings of its query at most (page= or offset=, a fields list).
+        private const int MaxAnswers = 4;
+
         private byte[]? _itemsJson;
+        private readonly ConcurrentDictionary<string, CachedAnswer> _answers = new(StringComparer.Ordinal);
 
         /// <summary>The items' JSON array, serialised once per page in this process's memory (never stored in Redis).</summary>
         [JsonIgnore]
         public byte[] ItemsJson => _itemsJson ??= PagedResult<GoodsResponse>.ItemsJson(Items, GoodsJson.Wire.GoodsResponse);
+
+        /// <summary>The whole JSON answer to the request for <paramref name="url"/> (path and query as sent), when this page made one.</summary>
+        public CachedAnswer? AnswerFor(string url) => _answers.GetValueOrDefault(url);
+
+        /// <summary>Keeps the answer for <paramref name="url"/>, in this process's memory only, for as long as the page lives.</summary>
+        public void Remember(string url, CachedAnswer answer)
+        {
+            if (_answers.Count < MaxAnswers)
+            {
+                _answers.TryAdd(url, answer);
+            }
+        }
     }
 
     public ReadCache<Entry> ById { get; }
@@ -105,6 +126,33 @@ public sealed class GoodsCache : BackgroundService
     /// <summary>The goods's answer when a current entry of it is in this process's memory, else null (nothing is loaded).</summary>
     public async ValueTask<CachedAnswer?> FindInMemoryAsync(long id, CancellationToken cancellationToken) =>
         await CatchUpAsync(cancellationToken) is not null ? ById.FindInMemory(Key(id), cancellationToken)?.Answer : null;
+
+    /// <summary>
+    /// The answer to a listing request for <paramref name="url"/> (path and query as sent) when the
+    /// page it showed is current in this process's memory and kept that answer, else null (nothing
+    /// is loaded). The url names its page through a map that the usual path fills
+    /// (<see cref="RememberAnswer"/>), so no query is parsed here.
+    /// </summary>
+    public async ValueTask<CachedAnswer?> FindPageInMemoryAsync(string url, CancellationToken cancellationToken) =>
+        _pageKeys.TryGetValue(url, out var key) && await CatchUpAsync(cancellationToken) is not null
+            ? Pages.FindInMemory(key, cancellationToken, page => page.AnswerFor(url) is not null)?.AnswerFor(url)
+            : null;
+
+    /// <summary>Keeps <paramref name="page"/>'s answer to <paramref name="url"/> for <see cref="FindPageInMemoryAsync"/>.</summary>
+    public void RememberAnswer(string url, string key, Page page, CachedAnswer answer)
+    {
+        if (url.Length > MaxUrlLength)
+        {
+            return;
+        }
+        if (_pageKeys.Count >= MaxUrls)
+        {
+            // Many distinct queries: start again rather than keep them all (the pages stay cached).
+            _pageKeys.Clear();
+        }
+        _pageKeys[url] = key;
+        page.Remember(url, answer);
+    }
 
     /// <summary>The page named by <paramref name="key"/> from the cache while no goods was written, else from <paramref name="load"/>.</summary>
     public async ValueTask<Page> GetPageAsync(string key, Func<CancellationToken, Task<Page?>> load, CancellationToken cancellationToken) =>

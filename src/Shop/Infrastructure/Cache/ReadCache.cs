@@ -93,13 +93,14 @@ public sealed class ReadCache<TValue> where TValue : class
     }
 
     /// <summary>
-    /// The value of <paramref name="key"/> when a current entry of it is in this process's memory,
-    /// counted as a hit; otherwise null and uncounted, so the caller's usual read counts the lookup.
+    /// The value of <paramref name="key"/> when a current entry of it is in this process's memory
+    /// (and <paramref name="usable"/> takes it), counted as a hit; otherwise null and uncounted, so
+    /// the caller's usual read counts the lookup.
     /// </summary>
-    public TValue? FindInMemory(string key, CancellationToken cancellationToken = default)
+    public TValue? FindInMemory(string key, CancellationToken cancellationToken = default, Func<TValue, bool>? usable = null)
     {
         var inMemory = _cache.TryGet<Stamped<TValue>>(key, MemoryOnly, cancellationToken);
-        if (!inMemory.HasValue || inMemory.Value.Value is null || !IsCurrent(key, inMemory.Value))
+        if (!inMemory.HasValue || inMemory.Value.Value is not { } value || (usable is not null && !usable(value)) || !IsCurrent(key, inMemory.Value))
         {
             return null;
         }
