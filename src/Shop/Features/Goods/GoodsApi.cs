@@ -58,8 +58,9 @@ public static class GoodsApi
     /// A page of the catalogue, through the cache: the same filters, sort and page are answered
     /// from it while no goods was written since they were read. The parameters are checked first,
     /// so a bad one is a 400 whether or not it is cached; a cached page builds no query and rents
-    /// no database context. A JSON answer is kept with its page, for the same request to be
-    /// answered from memory ahead of binding (<see cref="CachedReads"/>) while the page is current.
+    /// no database context. From a page's second read on, its JSON answer is kept with it, for the
+    /// same request to be answered from memory ahead of binding (<see cref="CachedReads"/>) while
+    /// the page is current.
     /// </summary>
     private static async Task<IResult> ListGoods(
         [AsParameters] CollectionQuery query, [AsParameters] GoodsFilter filter, HttpContext context, GoodsCache cache,
@@ -85,7 +86,7 @@ public static class GoodsApi
                 criteria.ListedBy(query.Sort));
         }, cancellationToken);
         var result = new PagedResult<GoodsResponse>(cached.Items, cached.Total, page, fields, GoodsJson.Wire.GoodsResponse, fields.All ? cached.ItemsJson : null);
-        if (!Negotiation.TakesJsonPlainly(context.Request))
+        if (!cached.ServedBefore() || !Negotiation.TakesJsonPlainly(context.Request))
         {
             return result;
         }

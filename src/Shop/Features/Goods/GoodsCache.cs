@@ -98,6 +98,7 @@ public sealed class GoodsCache : BackgroundService
 
         private byte[]? _itemsJson;
         private readonly ConcurrentDictionary<string, CachedAnswer> _answers = new(StringComparer.Ordinal);
+        private int _served;
 
         /// <summary>The items' JSON array, serialised once per page in this process's memory (never stored in Redis).</summary>
         [JsonIgnore]
@@ -105,6 +106,12 @@ public sealed class GoodsCache : BackgroundService
 
         /// <summary>The whole JSON answer to the request for <paramref name="url"/> (path and query as sent), when this page made one.</summary>
         public CachedAnswer? AnswerFor(string url) => _answers.GetValueOrDefault(url);
+
+        /// <summary>
+        /// True from the second time this page is served: a page read once (a one-off search, the
+        /// first read after a write) keeps no answer, so memory holds answers only of pages read again.
+        /// </summary>
+        public bool ServedBefore() => Interlocked.Exchange(ref _served, 1) == 1;
 
         /// <summary>Keeps the answer for <paramref name="url"/>, in this process's memory only, for as long as the page lives.</summary>
         public void Remember(string url, CachedAnswer answer)
