@@ -25,10 +25,13 @@ public static class Draining
         services.AddHostedService(provider => new DrainDelay(
             settings.DrainDelay, provider.GetService<WorkerListeners>(), provider.GetRequiredService<ILoggerFactory>()));
         // The delay is spent inside the host's shutdown timeout, so the requests in flight keep theirs.
-        services.PostConfigure<HostOptions>(options => options.ShutdownTimeout += settings.DrainDelay + WorkerListeners.LeaveWindow);
+        services.PostConfigure<HostOptions>(options => options.ShutdownTimeout += BeforeThePortCloses(settings));
         services.AddTransient<IStartupFilter, CloseConnectionsWhileDraining>();
         return services;
     }
+
+    /// <summary>How much longer than <c>graceful_timeout</c> a stopping process may take: the drain and a worker's leave.</summary>
+    public static TimeSpan BeforeThePortCloses(ShopSettings settings) => settings.DrainDelay + WorkerListeners.LeaveWindow;
 
     /// <summary>True from the moment the host is asked to stop.</summary>
     public static bool IsDraining(this IHostApplicationLifetime lifetime) => lifetime.ApplicationStopping.IsCancellationRequested;

@@ -246,7 +246,7 @@ public sealed class Master : IDisposable
     {
         _log.Information("Worker {Pid} stops gracefully ({Why})", worker.Pid, why);
         // The worker's own shutdown timeout (Draining) plus a second: it is killed only once it overran that.
-        worker.StopDeadline = DateTime.UtcNow + _settings.GracefulTimeout + _settings.DrainDelay + WorkerListeners.LeaveWindow + TimeSpan.FromSeconds(1);
+        worker.StopDeadline = DateTime.UtcNow + _settings.GracefulTimeout + Draining.BeforeThePortCloses(_settings) + TimeSpan.FromSeconds(1);
         worker.Signal(Posix.SigTerm);
     }
 
