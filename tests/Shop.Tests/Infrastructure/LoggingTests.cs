@@ -99,6 +99,17 @@ public sealed class LoggingTests
     }
 
     [Fact]
+    public async Task TheAccessLogWritesThePathEscapedAsSentAndLinesLongerThanItsBuffer()
+    {
+        await using var shop = await ShopApp.StartAsync();
+        using var client = shop.CreateClient(("X-Request-Id", "access-4"), ("User-Agent", new string('u', 3000)));
+        await client.GetAsync("/no%20such/place?q=a%20b", Ct);
+
+        var line = Assert.Single(await shop.WaitForAccessLogAsync(l => l.Contains("access-4", StringComparison.Ordinal)), l => l.Contains("access-4", StringComparison.Ordinal));
+        Assert.Matches($@"^127\.0\.0\.1 - - \[[^\]]+\] ""GET /no%20such/place\?q=a%20b HTTP/1\.1"" 404 \d+ ""-"" ""u{{3000}}"" \d+\.\d{{6}} access-4$", line);
+    }
+
+    [Fact]
     public async Task TheAccessLogNamesTheUserAndEscapesHostileText()
     {
         await using var shop = await ShopApp.StartAsync();

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -16,44 +17,77 @@ namespace Shop.Infrastructure.Logging;
 /// </summary>
 public sealed class AccessLog : IDisposable
 {
-    private static readonly System.Buffers.SearchValues<char> Special = System.Buffers.SearchValues.Create(
+    private static readonly SearchValues<char> Special = SearchValues.Create(
         "\\\"\u2028\u2029" + string.Concat(Enumerable.Range(0, 0xA0).Select(i => (char)i).Where(char.IsControl)));
 
     /// <summary>How long an access line may wait in the buffer before it is in the file.</summary>
     public static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
 
-    private readonly Logger? _logger;
+    private readonly LineFileSink? _file;
+    private readonly Logger? _console;
+    private Stamp _stamp = new(-1, "");
 
     /// <param name="target">The file, <c>-</c> for standard output, null for none.</param>
     /// <param name="files">Opens the file, reopened on SIGUSR1 and shared with the other workers of a master.</param>
     public AccessLog(string? target, LogFiles files)
     {
-        if (target is null)
+        if (target == "-")
         {
-            return;
+            _console = new LoggerConfiguration().WriteTo.Console(outputTemplate: "{Message:l}{NewLine}", formatProvider: null).CreateLogger();
         }
-        var configuration = new LoggerConfiguration();
-        _logger = (target == "-"
-            ? configuration.WriteTo.Console(outputTemplate: "{Message:l}{NewLine}", formatProvider: null)
+        else if (target is not null)
+        {
             // Buffered, flushed every second: a write(2) per line is a large share of a GET's cost. A
             // crash can lose the last second of access lines; the service log, which says what went
             // wrong, stays unbuffered. The line goes into the buffer on the request's own thread
-            // (a copy under a lock): a background writer would wake a thread for every request.
-            : configuration.WriteTo.Sink(files.Open(target, new Serilog.Formatting.Display.MessageTemplateTextFormatter("{Message:l}{NewLine}"), FlushInterval)))
-            .CreateLogger();
+            // (a copy under a lock): a background writer would wake a thread for every request. It
+            // goes in as formatted text, without a log event: its fields are fixed.
+            _file = files.Open(target, new Serilog.Formatting.Display.MessageTemplateTextFormatter("{Message:l}{NewLine}"), FlushInterval);
+        }
     }
 
-    public bool Enabled => _logger is not null;
+    public bool Enabled => _file is not null || _console is not null;
 
     public void Write(HttpContext context, long startTimestamp, long bodyBytes)
     {
+        var elapsed = Stopwatch.GetElapsedTime(startTimestamp);
+        var buffer = ArrayPool<char>.Shared.Rent(1024);
+        try
+        {
+            int written;
+            while (!TryFormat(buffer, context, elapsed, bodyBytes, out written))
+            {
+                var length = buffer.Length * 2;
+                ArrayPool<char>.Shared.Return(buffer);
+                buffer = ArrayPool<char>.Shared.Rent(length);
+            }
+            if (_file is not null)
+            {
+                _file.WriteLine(buffer.AsSpan(0, written));
+            }
+            else
+            {
+                _console!.Information("{Line}", new string(buffer, 0, written));
+            }
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(buffer);
+        }
+    }
+
+    private bool TryFormat(Span<char> destination, HttpContext context, TimeSpan elapsed, long bodyBytes, out int written)
+    {
         var request = context.Request;
-        var response = context.Response;
-        var seconds = Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds;
         var user = context.User.Identity?.Name is { Length: > 0 } name ? name : "-";
-        var line = string.Create(CultureInfo.InvariantCulture,
-            $"{context.Connection.RemoteIpAddress?.ToString() ?? "-"} - {Quote(user, bare: true)} [{Timestamp(DateTimeOffset.Now)}] \"{request.Method} {Quote(request.Path + Redacted(request.QueryString.Value), bare: true)} {request.Protocol}\" {response.StatusCode} {(bodyBytes > 0 && !HttpMethods.IsHead(request.Method) ? bodyBytes.ToString(CultureInfo.InvariantCulture) : "-")} \"{Quote(request.Headers.Referer.ToString())}\" \"{Quote(request.Headers.UserAgent.ToString())}\" {seconds:0.000000} {context.TraceIdentifier}");
-        _logger!.Information("{Line}", line);
+        var query = request.QueryString.Value;
+        // The path as sent on the wire (escaped), not as decoded for routing.
+        var path = request.Path.ToUriComponent();
+        var target = string.IsNullOrEmpty(query) ? path : path + Redacted(query);
+        var microseconds = (elapsed.Ticks + 5) / 10;
+        return destination.TryWrite(CultureInfo.InvariantCulture,
+            $"{context.Connection.RemoteIpAddress?.ToString() ?? "-"} - {Quote(user, bare: true)} [{Timestamp()}] \"{request.Method} {Quote(target, bare: true)} {request.Protocol}\" {context.Response.StatusCode} {(bodyBytes > 0 && !HttpMethods.IsHead(request.Method) ? bodyBytes.ToString(CultureInfo.InvariantCulture) : "-")} \"{Quote(request.Headers.Referer.ToString())}\" \"{Quote(request.Headers.UserAgent.ToString())}\" {microseconds / 1_000_000}.{microseconds % 1_000_000:D6} {context.TraceIdentifier}",
+            out written);
     }
 
     /// <summary>Query parameters whose value is a credential: written as <c>REDACTED</c>, never in full.</summary>
@@ -85,8 +119,23 @@ public sealed class AccessLog : IDisposable
         return changed ? "?" + string.Join('&', parts) : query;
     }
 
-    private static string Timestamp(DateTimeOffset time) => string.Create(CultureInfo.InvariantCulture,
-        $"{time:dd/MMM/yyyy:HH:mm:ss} {(time.Offset < TimeSpan.Zero ? '-' : '+')}{time.Offset:hhmm}");
+    /// <summary>The local time of this second, formatted once a second rather than on every line.</summary>
+    private string Timestamp()
+    {
+        var now = DateTime.UtcNow;
+        var second = now.Ticks / TimeSpan.TicksPerSecond;
+        var stamp = Volatile.Read(ref _stamp);
+        if (stamp.Second != second)
+        {
+            var time = new DateTimeOffset(new DateTime(second * TimeSpan.TicksPerSecond, DateTimeKind.Utc)).ToLocalTime();
+            stamp = new Stamp(second, string.Create(CultureInfo.InvariantCulture,
+                $"{time:dd/MMM/yyyy:HH:mm:ss} {(time.Offset < TimeSpan.Zero ? '-' : '+')}{time.Offset:hhmm}"));
+            Volatile.Write(ref _stamp, stamp);
+        }
+        return stamp.Text;
+    }
+
+    private sealed record Stamp(long Second, string Text);
 
     /// <summary>Escapes what could break the line format; client-controlled text must not forge lines.</summary>
     private static string Quote(string value, bool bare = false)
@@ -116,5 +165,9 @@ public sealed class AccessLog : IDisposable
         return builder.ToString();
     }
 
-    public void Dispose() => _logger?.Dispose();
+    public void Dispose()
+    {
+        _file?.Dispose();
+        _console?.Dispose();
+    }
 }

@@ -63,12 +63,41 @@ public sealed class LineFileSink : ILogEventSink, IDisposable
         {
             var text = _line.GetStringBuilder().Clear();
             _formatter.Format(logEvent, _line);
-            _pending.Write(Utf8.GetBytes(text.ToString()));
-            _pendingLines++;
-            if (!_buffered || _pending.Length >= MaxPending)
+            foreach (var chunk in text.GetChunks())
             {
-                FlushLocked();
+                AppendLocked(chunk.Span);
             }
+            EndLineLocked();
+        }
+    }
+
+    /// <summary>
+    /// Appends <paramref name="line"/> and a line end as one line, formatted already: the access log's
+    /// path, which has no use for a log event and its template.
+    /// </summary>
+    public void WriteLine(ReadOnlySpan<char> line)
+    {
+        lock (_lock)
+        {
+            AppendLocked(line);
+            AppendLocked(Environment.NewLine);
+            EndLineLocked();
+        }
+    }
+
+    private void AppendLocked(ReadOnlySpan<char> text)
+    {
+        var start = (int)_pending.Length;
+        _pending.SetLength(start + Utf8.GetMaxByteCount(text.Length));
+        _pending.SetLength(start + Utf8.GetBytes(text, _pending.GetBuffer().AsSpan(start)));
+    }
+
+    private void EndLineLocked()
+    {
+        _pendingLines++;
+        if (!_buffered || _pending.Length >= MaxPending)
+        {
+            FlushLocked();
         }
     }
 

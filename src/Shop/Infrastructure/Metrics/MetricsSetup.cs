@@ -37,6 +37,9 @@ public static class MetricsSetup
                 metrics.AddMeter(ShopMetrics.MeterName)
                     .AddAspNetCoreInstrumentation()
                     .AddRuntimeInstrumentation()
+                    // A counter update on every request that only repeats http_server_request_duration_seconds_count
+                    // by route; dropped, the router skips it.
+                    .AddView("aspnetcore.routing.match_attempts", MetricStreamConfiguration.Drop)
                     .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0);
                 ((IDeferredMeterProviderBuilder)metrics).Configure((provider, builder) => builder.AddView(OnlyThisInstance(provider.GetRequiredService<IMeterFactory>())));
                 if (options.OtlpEndpoint is not null)
