@@ -18,7 +18,9 @@ public sealed class RequestIdMiddleware(RequestDelegate next)
     public Task InvokeAsync(HttpContext context)
     {
         var supplied = context.Request.Headers[Header];
-        var id = supplied.Count == 1 && IsSafe(supplied[0]) ? supplied[0]! : Guid.NewGuid().ToString("N");
+        // A new id needs to be unique, not secret (every answer shows it): the shared pseudo-random
+        // generator makes one without the system call that Guid.NewGuid's secure random bytes cost.
+        var id = supplied.Count == 1 && IsSafe(supplied[0]) ? supplied[0]! : Random.Shared.GetHexString(32, lowercase: true);
         context.TraceIdentifier = id;
         context.Response.Headers[Header] = id;
         return next(context);

@@ -24,17 +24,20 @@ public static class SecurityHeaders
         + "font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
     private static readonly string[] AnswerVary = ["Accept", "Authorization", "X-API-Key"];
+    private static readonly string AnswerVaryText = string.Join(", ", AnswerVary);
 
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app)
     {
         var schemes = app.ApplicationServices.GetRequiredService<IOptions<CredentialSchemes>>().Value;
+        // One callback for every request, handed the context as its state: nothing to allocate per request.
+        Func<object, Task> onStarting = state =>
+        {
+            Apply((HttpContext)state, schemes);
+            return Task.CompletedTask;
+        };
         return app.Use((context, next) =>
         {
-            context.Response.OnStarting(() =>
-            {
-                Apply(context, schemes);
-                return Task.CompletedTask;
-            });
+            context.Response.OnStarting(onStarting, context);
             return next(context);
         });
     }
@@ -55,7 +58,8 @@ public static class SecurityHeaders
         }
         else
         {
-            headers.Vary = Merge(headers.Vary, AnswerVary);
+            var vary = headers.Vary;
+            headers.Vary = vary.Count == 0 ? AnswerVaryText : Merge(vary, AnswerVary);
         }
     }
 
