@@ -133,6 +133,24 @@ public sealed class LoggingTests
     }
 
     [Fact]
+    public async Task LogLevelDebugKeepsTheRequestStartingAndFinishedLinesThatTheServedDefaultLeavesOut()
+    {
+        await using (var debug = await ShopApp.StartAsync(s => s with { LogLevel = "debug" }))
+        {
+            await debug.Client.GetAsync("/api/v1/goods?per_page=1", Ct);
+            await debug.WaitForLogAsync(l => l.Contains(" - DEBUG - Microsoft.AspNetCore.Hosting.Diagnostics", StringComparison.Ordinal)
+                || l.Contains(" - INFO - Microsoft.AspNetCore.Hosting.Diagnostics", StringComparison.Ordinal));
+        }
+
+        await using var shop = await ShopApp.StartAsync();
+        using var admin = shop.AdminClient();
+        await shop.Client.GetAsync("/api/v1/goods?per_page=1", Ct);
+        await GoodsApiTests.CreateAsync(admin, "MARK");
+        var lines = await shop.WaitForLogAsync(l => l.Contains("(MARK) created", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains("Microsoft.AspNetCore.Hosting.Diagnostics", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task LogLevelWarningDropsInfoEventsButKeepsErrors()
     {
         await using var shop = await ShopApp.StartAsync(s => s with { LogLevel = "warning" });

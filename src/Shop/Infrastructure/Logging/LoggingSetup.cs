@@ -29,7 +29,10 @@ public static class LoggingSetup
         var files = new LogFiles();
         services.AddSingleton(files);
         services.AddHostedService<LogReopenSignal>();
+        var requestDiagnostics = new LoggingLevelSwitch(Framework(ParseLevel(options.LogLevel)));
+        services.AddHostedService(provider => new RequestDiagnosticsSwitch(requestDiagnostics, provider.GetRequiredService<IHostApplicationLifetime>()));
         services.AddSerilog((provider, configuration) => Configure(configuration, options, files)
+            .MinimumLevel.Override(RequestDiagnosticsSwitch.Category, requestDiagnostics)
             .Enrich.With(new RequestLogEnricher(provider.GetRequiredService<IHttpContextAccessor>()))
             .WriteTo.Sink(new LogEventCounterSink(provider.GetRequiredService<ShopMetrics>())), preserveStaticLogger: true);
         services.AddSingleton(new AccessLog(options.AccessLogfile, files));
