@@ -52,6 +52,7 @@ public static class ShopHost
     /// <summary>The middleware every request goes through, outermost first.</summary>
     public static WebApplication UseShopPipeline(this WebApplication app)
     {
+        app.UseRequestLogContext();
         app.UseMiddleware<RequestIdMiddleware>();
         app.UseSecurityHeaders();
         app.UseForwardedHeaders();

@@ -151,6 +151,22 @@ public sealed class LoggingTests
     }
 
     [Fact]
+    public async Task TheErrorLineOfAFailedRequestNamesTheRequestIdOfIts500Answer()
+    {
+        await using var shop = await ShopApp.StartAsync();
+        await using (var scope = shop.App.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<ShopDb>().Database.ExecuteSqlRawAsync("DROP TABLE goods", Ct);
+        }
+        using var client = shop.CreateClient(("X-Request-Id", "failed-read-1"));
+        await (await client.GetAsync("/api/v1/goods", Ct)).AssertProblemAsync(500);
+
+        var lines = await shop.WaitForLogAsync(l => l.Contains(" - ERROR - ", StringComparison.Ordinal));
+        Assert.All(lines.Where(l => l.Contains(" - ERROR - ", StringComparison.Ordinal)),
+            l => Assert.Contains(" [request_id=failed-read-1]", l, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task LogLevelWarningDropsInfoEventsButKeepsErrors()
     {
         await using var shop = await ShopApp.StartAsync(s => s with { LogLevel = "warning" });

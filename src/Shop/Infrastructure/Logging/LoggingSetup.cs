@@ -25,7 +25,6 @@ public static class LoggingSetup
         // The logger belongs to this application instance (not Serilog's static Log), so several
         // instances in one process — as in the tests — keep their own files; disposing the
         // service provider flushes it.
-        services.AddHttpContextAccessor();
         var files = new LogFiles();
         services.AddSingleton(files);
         services.AddHostedService<LogReopenSignal>();
@@ -33,7 +32,7 @@ public static class LoggingSetup
         services.AddHostedService(provider => new RequestDiagnosticsSwitch(requestDiagnostics, provider.GetRequiredService<IHostApplicationLifetime>()));
         services.AddSerilog((provider, configuration) => Configure(configuration, options, files)
             .MinimumLevel.Override(RequestDiagnosticsSwitch.Category, requestDiagnostics)
-            .Enrich.With(new RequestLogEnricher(provider.GetRequiredService<IHttpContextAccessor>()))
+            .Enrich.With(new RequestLogEnricher())
             .WriteTo.Sink(new LogEventCounterSink(provider.GetRequiredService<ShopMetrics>())), preserveStaticLogger: true);
         services.AddSingleton(new AccessLog(options.AccessLogfile, files));
         return services;

@@ -11,10 +11,10 @@ namespace Shop.Infrastructure.Logging;
 /// <c>… - message [request_id=3f2a… trace_id=0af7…]</c>, so the foundation's fields keep their places.
 /// </summary>
 /// <remarks>
-/// The request is found through <see cref="IHttpContextAccessor"/> at the moment an event is written,
+/// The request is found through <see cref="RequestLogContext"/> at the moment an event is written,
 /// so requests that log nothing pay nothing here. Events outside a request get an empty suffix.
 /// </remarks>
-public sealed class RequestLogEnricher(IHttpContextAccessor accessor) : ILogEventEnricher
+public sealed class RequestLogEnricher : ILogEventEnricher
 {
     public const string RequestIdProperty = "RequestId";
     public const string TraceIdProperty = "ParentTraceId";
@@ -24,7 +24,7 @@ public sealed class RequestLogEnricher(IHttpContextAccessor accessor) : ILogEven
 
     public void Enrich(LogEvent logEvent, ILogEventPropertyFactory propertyFactory)
     {
-        if (accessor.HttpContext is not { } context)
+        if (RequestLogContext.HttpContext is not { } context)
         {
             logEvent.AddOrUpdateProperty(NoSuffix);
             return;
