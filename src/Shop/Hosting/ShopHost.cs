@@ -55,7 +55,11 @@ public static class ShopHost
         app.UseRequestLogContext();
         app.UseMiddleware<RequestIdMiddleware>();
         app.UseSecurityHeaders();
-        app.UseForwardedHeaders();
+        // Only a request that carries one of the headers has anything to apply: the middleware would
+        // otherwise still copy the connection's addresses for every request.
+        app.UseWhen(context => context.Request.Headers.ContainsKey(ForwardedHeadersDefaults.XForwardedForHeaderName)
+            || context.Request.Headers.ContainsKey(ForwardedHeadersDefaults.XForwardedProtoHeaderName),
+            forwarded => forwarded.UseForwardedHeaders());
         app.UseAccessLog();
         app.UseRestErrors();
         app.UseMiddleware<RequestLimitsMiddleware>();
@@ -63,6 +67,7 @@ public static class ShopHost
         // After routing, which tells which endpoints' policies apply; before authentication, so a flood costs no lookups.
         app.UseRateLimiter();
         app.UseCachedReads();
+        app.UseEmptyErrorBodies();
         app.UseShopAuthentication();
         app.UseAuthorization();
         return app;

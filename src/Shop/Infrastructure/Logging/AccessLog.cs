@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Microsoft.AspNetCore.Http.Features.Authentication;
 using Serilog;
 using Serilog.Core;
 
@@ -79,7 +80,9 @@ public sealed class AccessLog : IDisposable
     private bool TryFormat(Span<char> destination, HttpContext context, TimeSpan elapsed, long bodyBytes, out int written)
     {
         var request = context.Request;
-        var user = context.User.Identity?.Name is { Length: > 0 } name ? name : "-";
+        // The authentication feature, not HttpContext.User: that getter makes an empty principal for
+        // a request that authentication never saw (one answered from memory).
+        var user = context.Features.Get<IHttpAuthenticationFeature>()?.User?.Identity?.Name is { Length: > 0 } name ? name : "-";
         var query = request.QueryString.Value;
         // The path as sent on the wire (escaped), not as decoded for routing.
         var path = request.Path.ToUriComponent();
