@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 using Serilog.Events;
 using Shop.Infrastructure.Logging;
 
@@ -7,7 +9,8 @@ namespace Shop.Infrastructure.Metrics;
 /// <summary>
 /// The service's own instruments (the <c>Shop</c> meter), exported at <c>/metrics</c> next to the
 /// framework's HTTP and runtime metrics. Modules get this singleton from DI and call the small
-/// methods below; each one costs an allocation-free counter add, so they are safe on hot paths.
+/// methods below; each one costs an allocation-free counter add or interlocked increment, so they are
+/// safe on hot paths.
 /// Tag values must come from a small fixed set (a status, a job kind), never from user input or ids,
 /// or every distinct value becomes a new time series.
 /// </summary>
@@ -23,8 +26,11 @@ public sealed class ShopMetrics
 {
     public const string MeterName = "Shop";
 
-    private readonly Counter<long> _cacheHits;
-    private readonly Counter<long> _cacheMisses;
+    // Cache lookups are counted with interlocked increments and read at scrape time, as log events
+    // are: a hit is the whole work of a GET answered from memory, and a counter's add with its tags
+    // cost a visible share of it.
+    private readonly ConcurrentDictionary<(string Cache, string Level), StrongBox<long>> _cacheHits = new();
+    private readonly ConcurrentDictionary<(string Cache, string Level), StrongBox<long>> _cacheMisses = new();
     private readonly Counter<long> _invalidationsSent;
     private readonly Counter<long> _invalidationsReceived;
     private readonly Counter<long> _jobsFinished;
@@ -45,8 +51,8 @@ public sealed class ShopMetrics
     public ShopMetrics(IMeterFactory meters)
     {
         var meter = meters.Create(MeterName, typeof(ShopMetrics).Assembly.GetName().Version?.ToString());
-        _cacheHits = meter.CreateCounter<long>("shop.cache.hits", "{hit}", "Cache lookups answered from the cache");
-        _cacheMisses = meter.CreateCounter<long>("shop.cache.misses", "{miss}", "Cache lookups that went to the database");
+        meter.CreateObservableCounter("shop.cache.hits", () => Observe(_cacheHits), "{hit}", "Cache lookups answered from the cache");
+        meter.CreateObservableCounter("shop.cache.misses", () => Observe(_cacheMisses), "{miss}", "Cache lookups that went to the database");
         _invalidationsSent = meter.CreateCounter<long>("shop.cache.invalidations.sent", "{key}", "Cache keys this process retired by a write of its own");
         _invalidationsReceived = meter.CreateCounter<long>("shop.cache.invalidations.received", "{key}", "Cache keys retired by a write that reached this process, by the path it came by");
         meter.CreateObservableGauge("shop.redis.up", ObserveRedis, null, "1 while the configured Redis is connected, 0 while it is not");
@@ -58,12 +64,10 @@ public sealed class ShopMetrics
     }
 
     /// <summary>A lookup in the named cache (e.g. "goods") was answered from the cache <paramref name="level"/> ("l1" memory, "l2" Redis).</summary>
-    public void CacheHit(string cache, string level = "l1") =>
-        _cacheHits.Add(1, new KeyValuePair<string, object?>("cache", cache), new KeyValuePair<string, object?>("level", level));
+    public void CacheHit(string cache, string level = "l1") => Count(_cacheHits, cache, level);
 
     /// <summary>A lookup in the named cache missed at its last <paramref name="level"/> and went to the source.</summary>
-    public void CacheMiss(string cache, string level = "l1") =>
-        _cacheMisses.Add(1, new KeyValuePair<string, object?>("cache", cache), new KeyValuePair<string, object?>("level", level));
+    public void CacheMiss(string cache, string level = "l1") => Count(_cacheMisses, cache, level);
 
     /// <summary>A write of this process retired <paramref name="keys"/> keys of the named cache.</summary>
     public void CacheInvalidationsSent(string cache, long keys) => _invalidationsSent.Add(keys, new KeyValuePair<string, object?>("cache", cache));
@@ -109,6 +113,18 @@ public sealed class ShopMetrics
 
     /// <summary>One log event of <paramref name="level"/> was written (called by the counting log sink).</summary>
     public void LogEventWritten(LogEventLevel level) => Interlocked.Increment(ref _logEvents[(int)level]);
+
+    private static void Count(ConcurrentDictionary<(string Cache, string Level), StrongBox<long>> counts, string cache, string level) =>
+        Interlocked.Increment(ref counts.GetOrAdd((cache, level), static _ => new StrongBox<long>()).Value);
+
+    private static IEnumerable<Measurement<long>> Observe(ConcurrentDictionary<(string Cache, string Level), StrongBox<long>> counts)
+    {
+        foreach (var ((cache, level), count) in counts)
+        {
+            yield return new Measurement<long>(Interlocked.Read(ref count.Value),
+                new KeyValuePair<string, object?>("cache", cache), new KeyValuePair<string, object?>("level", level));
+        }
+    }
 
     private IEnumerable<Measurement<long>> ObserveQueues()
     {
