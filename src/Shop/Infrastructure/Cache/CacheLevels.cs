@@ -53,7 +53,7 @@ public sealed class CacheLevels(ShopMetrics metrics, ILoggerFactory logs, RedisC
             IncoherentOptionsNormalizationLogLevel = LogLevel.Debug,
             SerializationErrorsLogLevel = LogLevel.Error,
         };
-        var cache = new FusionCache(options, new MemoryCache(new MemoryCacheOptions { SizeLimit = capacity }), logs.CreateLogger<FusionCache>());
+        var cache = new FusionCache(options, new MemoryCache(new MemoryCacheOptions { SizeLimit = capacity }), logs.CreateLogger<FusionCache>(), new LoadLocks());
         if (redis is not null)
         {
             var connection = () => Task.FromResult(redis.Multiplexer);
