@@ -88,6 +88,7 @@ public sealed class LoadLocks : IFusionCacheMemoryLocker
         }
     }
 
+    // Nothing to free: a SemaphoreSlim whose wait handle was never asked for holds no OS resource.
     public void Dispose()
     {
     }
