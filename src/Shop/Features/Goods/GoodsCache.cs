@@ -74,9 +74,9 @@ public sealed class GoodsCache : BackgroundService
         _lagTicks = (long)(cache.Lag.TotalSeconds * Stopwatch.Frequency);
         // Up to 20,000 goods (about 1 KB each in memory): a catalogue of 10,000 stays in memory whole,
         // with room to spare (a cache at its size limit refuses new entries until it compacts).
-        ById = new ReadCache<Entry>("goods", levels.Create("goods", 20_000, GoodsCacheJson.Default), levels.Shared, metrics, _logger);
+        ById = levels.Read<Entry>("goods", 20_000, GoodsCacheJson.Default, _logger);
         // Pages are bigger than single goods (up to 100 each), so fewer are kept.
-        Pages = new ReadCache<Page>("goods_pages", levels.Create("goods_pages", 1_000, GoodsCacheJson.Default), levels.Shared, metrics, _logger,
+        Pages = levels.Read<Page>("goods_pages", 1_000, GoodsCacheJson.Default, _logger,
             (page, stamp) => _listings.Unchanged(stamp, page.Items, page.ListedBy));
     }
 

@@ -21,8 +21,20 @@ public sealed class CacheLevels(ShopMetrics metrics, ILoggerFactory logs, RedisC
     /// <summary>True when the caches have a shared L2 (Redis).</summary>
     public bool Shared => redis is not null;
 
+    /// <summary>
+    /// A <see cref="ReadCache{TValue}"/> of at most <paramref name="capacity"/> entries in memory; once
+    /// that is full, a value is kept in memory on its key's second miss (<see cref="Doorkeeper"/>).
+    /// </summary>
     /// <param name="types">Source-generated JSON for the L2 entries (<c>FusionCacheDistributedEntry&lt;T&gt;</c> of what is cached).</param>
-    public IFusionCache Create(string name, int capacity, IJsonTypeInfoResolver types)
+    /// <param name="unchangedSince">As <see cref="ReadCache{TValue}"/> takes it.</param>
+    public ReadCache<TValue> Read<TValue>(string name, int capacity, IJsonTypeInfoResolver types, ILogger logger, Func<TValue, long, bool>? unchangedSince = null)
+        where TValue : class
+    {
+        var memory = new MemoryCache(new MemoryCacheOptions { SizeLimit = capacity });
+        return new ReadCache<TValue>(name, Create(name, memory, types), Shared, metrics, logger, unchangedSince, new Doorkeeper(memory, capacity));
+    }
+
+    private IFusionCache Create(string name, MemoryCache memory, IJsonTypeInfoResolver types)
     {
         var options = new FusionCacheOptions
         {
@@ -53,7 +65,7 @@ public sealed class CacheLevels(ShopMetrics metrics, ILoggerFactory logs, RedisC
             IncoherentOptionsNormalizationLogLevel = LogLevel.Debug,
             SerializationErrorsLogLevel = LogLevel.Error,
         };
-        var cache = new FusionCache(options, new MemoryCache(new MemoryCacheOptions { SizeLimit = capacity }), logs.CreateLogger<FusionCache>(), new LoadLocks());
+        var cache = new FusionCache(options, memory, logs.CreateLogger<FusionCache>(), new LoadLocks());
         if (redis is not null)
         {
             var connection = () => Task.FromResult(redis.Multiplexer);

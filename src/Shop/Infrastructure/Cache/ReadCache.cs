@@ -12,7 +12,8 @@ namespace Shop.Infrastructure.Cache;
 /// (<see cref="Retire"/>) or every key (<see cref="RetireAll"/>). The owner feeds the retirements
 /// from a change log that the writers append to in their own transactions; so the check holds for
 /// entries in memory and for entries another instance put in Redis, whatever pub/sub messages were
-/// lost. Hits and misses are counted per level: <c>shop_cache_hits_total{cache,level}</c>.
+/// lost. Hits and misses are counted per level: <c>shop_cache_hits_total{cache,level}</c>. A
+/// <see cref="Doorkeeper"/> decides which loaded values stay in memory once it is full.
 /// </summary>
 public sealed class ReadCache<TValue> where TValue : class
 {
@@ -36,6 +37,9 @@ public sealed class ReadCache<TValue> where TValue : class
     private long _floor;
 
     private readonly Func<TValue, long, bool>? _unchangedSince;
+    private readonly Doorkeeper? _doorkeeper;
+    // A load whose key the doorkeeper refuses: one loader per key still, and L2 as usual, but no entry in memory.
+    private readonly FusionCacheEntryOptions _notKept;
 
     /// <param name="name">The cache's name in metrics and log lines, e.g. <c>goods</c>.</param>
     /// <param name="shared">True when <paramref name="cache"/> has a distributed level (L2).</param>
@@ -43,8 +47,13 @@ public sealed class ReadCache<TValue> where TValue : class
     /// For values that depend on more than their key: whether nothing the owner has seen since the
     /// stamp changed this value (checked besides the key's and the whole cache's retirements).
     /// </param>
-    public ReadCache(string name, IFusionCache cache, bool shared, ShopMetrics metrics, ILogger logger, Func<TValue, long, bool>? unchangedSince = null) =>
-        (_name, _cache, _shared, _metrics, _logger, _unchangedSince) = (name, cache, shared, metrics, logger, unchangedSince);
+    /// <param name="doorkeeper">Which loaded values are kept in memory; null: every one.</param>
+    public ReadCache(
+        string name, IFusionCache cache, bool shared, ShopMetrics metrics, ILogger logger, Func<TValue, long, bool>? unchangedSince = null, Doorkeeper? doorkeeper = null)
+    {
+        (_name, _cache, _shared, _metrics, _logger, _unchangedSince, _doorkeeper) = (name, cache, shared, metrics, logger, unchangedSince, doorkeeper);
+        _notKept = cache.CreateEntryOptions(options => options.SkipMemoryCacheWrite = true);
+    }
 
     public IFusionCache Fusion => _cache;
 
@@ -71,6 +80,7 @@ public sealed class ReadCache<TValue> where TValue : class
             _cache.Remove(key, MemoryOnly, cancellationToken);
         }
         var level = _shared ? "l2" : "l1";
+        var options = _doorkeeper is null || _doorkeeper.Admits(key) ? null : _notKept;
         for (var attempt = 0; attempt < 3; attempt++)
         {
             var loaded = false;
@@ -78,7 +88,7 @@ public sealed class ReadCache<TValue> where TValue : class
             {
                 loaded = true;
                 return new Stamped<TValue>(current, await load(token));
-            }, token: cancellationToken);
+            }, options, cancellationToken);
             if (loaded || IsCurrent(key, entry))
             {
                 Count(hit: !loaded, level, key);
