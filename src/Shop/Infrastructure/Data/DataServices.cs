@@ -17,15 +17,37 @@ public static class DataServices
         if (database.OnPostgres)
         {
             var connectionString = PostgresUri.ToConnectionString(database.Database);
-            services.AddDbContextPool<ShopDb, PostgresShopDb>(options => ConfigurePostgres(options, connectionString));
+            services.AddDbContextPool<ShopDb, PostgresShopDb>(options => UseCompiledModel(ConfigurePostgres(options, connectionString), onPostgres: true));
         }
         else
         {
-            services.AddDbContextPool<ShopDb, SqliteShopDb>(options => ConfigureSqlite(options, database.SqliteConnectionString));
+            services.AddDbContextPool<ShopDb, SqliteShopDb>(options => UseCompiledModel(ConfigureSqlite(options, database.SqliteConnectionString), onPostgres: false));
         }
         services.AddSingleton<WriteGate>();
         services.AddSingleton<Cache.DatabaseChanges>();
         return services;
+    }
+
+    /// <summary>
+    /// The model <c>dotnet ef dbcontext optimize</c> generated from <c>OnModelCreating</c>
+    /// (<c>CompiledModels/</c>): the first context of the process then neither runs the conventions
+    /// nor validates a model, which takes about a tenth of a second off start-up (0.74-0.79 s to
+    /// the first <c>/readyz</c> 200 without it, 0.63-0.67 s with it, and 0.13 s less CPU).
+    /// </summary>
+    /// <remarks>
+    /// Only the service's own contexts take it. The design-time factories and the contexts tests
+    /// build from <see cref="ConfigureSqlite"/> and <see cref="ConfigurePostgres"/> run
+    /// <c>OnModelCreating</c>, so the EF tools never read a compiled model that is out of date;
+    /// <c>scripts/regen-migrations</c> regenerates the compiled models and <c>--check</c> finds one
+    /// that is stale, as CompiledModelTests does. The Design configuration, which the script builds
+    /// for the tools, has no compiled models.
+    /// </remarks>
+    private static DbContextOptionsBuilder UseCompiledModel(DbContextOptionsBuilder options, bool onPostgres)
+    {
+#if !WITHOUT_COMPILED_MODELS
+        options.UseModel(onPostgres ? CompiledModels.Postgres.PostgresShopDbModel.Instance : CompiledModels.Sqlite.SqliteShopDbModel.Instance);
+#endif
+        return options;
     }
 
     internal static DbContextOptionsBuilder ConfigureSqlite(DbContextOptionsBuilder options, string connectionString) =>
