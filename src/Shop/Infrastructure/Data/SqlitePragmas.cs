@@ -9,7 +9,9 @@ namespace Shop.Infrastructure.Data;
 /// (the WAL is synced at checkpoints), which multiplies write throughput — the queue writes a row
 /// per accepted order. The database stays consistent after a crash of the process or of the
 /// machine; a power cut may lose the last commits before a checkpoint, never corrupt the file.
-/// It is a per-connection setting, hence the interceptor.
+/// <c>cache_size</c> of 512 KiB instead of SQLite's 2 MB: every pooled connection fills its own page
+/// cache on a large catalogue, a dozen of them under load, while the kernel's page cache already
+/// holds the file's hot pages for all of them. These are per-connection settings, hence the interceptor.
 /// </summary>
 internal sealed class SqlitePragmas : DbConnectionInterceptor
 {
@@ -45,7 +47,7 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
             return;
         }
         using var command = connection.CreateCommand();
-        command.CommandText = $"PRAGMA synchronous=NORMAL; PRAGMA busy_timeout={BusyTimeoutMilliseconds};";
+        command.CommandText = $"PRAGMA synchronous=NORMAL; PRAGMA busy_timeout={BusyTimeoutMilliseconds}; PRAGMA cache_size=-512;";
         try
         {
             command.ExecuteNonQuery();
