@@ -31,8 +31,7 @@ public static class DataServices
     /// <summary>
     /// The model <c>dotnet ef dbcontext optimize</c> generated from <c>OnModelCreating</c>
     /// (<c>CompiledModels/</c>): the first context of the process then neither runs the conventions
-    /// nor validates a model, which takes about a tenth of a second off start-up (0.74-0.79 s to
-    /// the first <c>/readyz</c> 200 without it, 0.63-0.67 s with it, and 0.13 s less CPU).
+    /// nor validates a model, which start-up would otherwise wait for (bench/README.md).
     /// </summary>
     /// <remarks>
     /// Only the service's own contexts take it. The design-time factories and the contexts tests
