@@ -1,5 +1,7 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Shop.Infrastructure.Data;
 using Shop.Tests.Features.Goods;
 
@@ -186,5 +188,20 @@ public sealed class LoggingTests
 
         Assert.Contains(lines, l => l.Contains(" - ERROR - ", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains(" - INFO - ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task TheServiceHandsOutOneLoggerPerCategoryAndItStillWritesTheLog()
+    {
+        // Authentication handlers are made per request and each asks for its logger.
+        await using var shop = await ShopApp.StartAsync();
+        var logs = shop.App.Services.GetRequiredService<ILoggerFactory>();
+
+        var first = logs.CreateLogger("Shop.Tests.Category");
+        Assert.Same(first, logs.CreateLogger("Shop.Tests.Category"));
+        Assert.NotSame(first, logs.CreateLogger("Shop.Tests.Other"));
+
+        first.LogWarning("one logger per category");
+        await shop.WaitForLogAsync(l => l.Contains(" - WARNING - Shop.Tests.Category - ", StringComparison.Ordinal) && l.EndsWith("one logger per category", StringComparison.Ordinal));
     }
 }

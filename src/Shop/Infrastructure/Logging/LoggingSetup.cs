@@ -34,6 +34,9 @@ public static class LoggingSetup
             .MinimumLevel.Override(RequestDiagnosticsSwitch.Category, requestDiagnostics)
             .Enrich.With(new RequestLogEnricher())
             .WriteTo.Sink(new LogEventCounterSink(provider.GetRequiredService<ShopMetrics>())), preserveStaticLogger: true);
+        var serilog = services.Last(service => service.ServiceType == typeof(ILoggerFactory));
+        services.Remove(serilog);
+        services.AddSingleton<ILoggerFactory>(provider => new CachingLoggerFactory((ILoggerFactory)serilog.ImplementationFactory!(provider)));
         services.AddSingleton(new AccessLog(options.AccessLogfile, files));
         return services;
     }
