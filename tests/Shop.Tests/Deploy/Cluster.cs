@@ -52,18 +52,27 @@ public sealed class Cluster : IAsyncDisposable
         await using (ExternalServer.Prepare("nginx"))
         {
         }
-        var folder = Directory.CreateTempSubdirectory("shop-cluster-").FullName;
-        // cluster.sh runs PostgreSQL as nobody when the tests run as root, who must reach this folder.
-        File.SetUnixFileMode(folder, File.GetUnixFileMode(folder) | UnixFileMode.OtherExecute | UnixFileMode.GroupExecute);
-        var (exitCode, output) = await RunScriptAsync("up", "--dir", folder, "--instances", instances.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--workers", workers.ToString(System.Globalization.CultureInfo.InvariantCulture), "--port", ExternalServer.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--build", AppContext.BaseDirectory);
-        if (exitCode != 0)
+        for (var attempt = 1; ; attempt++)
         {
+            var folder = Directory.CreateTempSubdirectory("shop-cluster-").FullName;
+            // cluster.sh runs PostgreSQL as nobody when the tests run as root, who must reach this folder.
+            File.SetUnixFileMode(folder, File.GetUnixFileMode(folder) | UnixFileMode.OtherExecute | UnixFileMode.GroupExecute);
+            var (exitCode, output) = await RunScriptAsync("up", "--dir", folder, "--instances", instances.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--workers", workers.ToString(System.Globalization.CultureInfo.InvariantCulture), "--port", ExternalServer.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--build", AppContext.BaseDirectory);
+            if (exitCode == 0)
+            {
+                return new Cluster(folder, output);
+            }
             await RunScriptAsync("down", "--dir", folder);
+            // The kernel's free port is free only when it is asked: another test's server or cluster
+            // can take it before cluster.sh checks it. A new port then, a bounded number of times.
+            if (attempt < 3 && output.Contains("is already in use", StringComparison.Ordinal))
+            {
+                continue;
+            }
             Assert.Fail($"cluster.sh up failed ({exitCode}):\n{output}\n{Logs(folder)}");
         }
-        return new Cluster(folder, output);
     }
 
     /// <summary>Runs deploy/cluster.sh with these arguments (and this cluster's folder) to its end.</summary>
