@@ -51,8 +51,9 @@ public sealed class DoorkeeperTests
         var doorkeeper = new Doorkeeper(memory, Capacity, TimeSpan.Zero);
         Assert.False(doorkeeper.Admits("goods:1"));
 
-        // A window is four capacities' worth of first misses; after it, goods:1 is forgotten.
-        var admitted = Enumerable.Range(1_000, 4 * Capacity).Count(i => doorkeeper.Admits($"goods:{i}"));
+        // A window is four capacities' worth of first misses; after it, goods:1 is forgotten. A key
+        // whose bit another key set counts no first miss, so more keys than one window are read.
+        var admitted = Enumerable.Range(1_000, 5 * Capacity).Count(i => doorkeeper.Admits($"goods:{i}"));
 
         Assert.False(doorkeeper.Admits("goods:1"));
         Assert.True(admitted < Capacity / 10, $"{admitted} first misses were admitted");
