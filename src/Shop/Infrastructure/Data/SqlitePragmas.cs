@@ -11,7 +11,8 @@ namespace Shop.Infrastructure.Data;
 /// machine; a power cut may lose the last commits before a checkpoint, never corrupt the file.
 /// <c>cache_size</c> of 512 KiB instead of SQLite's 2 MB: every pooled connection fills its own page
 /// cache on a large catalogue, a dozen of them under load, while the kernel's page cache already
-/// holds the file's hot pages for all of them. These are per-connection settings, hence the interceptor.
+/// holds the file's hot pages for all of them. These are per-connection settings, hence the interceptor,
+/// which also makes the connection objects EF uses, without EF's SQL functions.
 /// </summary>
 internal sealed class SqlitePragmas : DbConnectionInterceptor
 {
@@ -23,6 +24,18 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
     /// does not hold requests for long. The connection string's <c>Default Timeout</c> matches it.
     /// </summary>
     public const int BusyTimeoutMilliseconds = 5000;
+
+    /// <summary>
+    /// A plain connection in place of the one EF would make. EF's SQLite provider adds a dozen SQL
+    /// functions to each connection object (<c>regexp</c> and the <c>ef_*</c> decimal helpers), and
+    /// Microsoft.Data.Sqlite registers them again with the native connection at every open, that
+    /// is for every request that reads the database: the largest allocator on a cache miss. Shop
+    /// keeps money as integer cents and matches text with FTS5, so its SQL calls none of them
+    /// (a query that did would fail with "no such function", in every test that runs it).
+    /// </summary>
+    public override InterceptionResult<System.Data.Common.DbConnection> ConnectionCreating(
+        ConnectionCreatingEventData eventData, InterceptionResult<System.Data.Common.DbConnection> result) =>
+        InterceptionResult<System.Data.Common.DbConnection>.SuppressWithResult(new SqliteConnection(eventData.ConnectionString));
 
     public override void ConnectionOpened(System.Data.Common.DbConnection connection, ConnectionEndEventData eventData) =>
         Apply(connection);
