@@ -22,7 +22,11 @@ namespace Shop;
 /// </summary>
 public static class Program
 {
-    public static Task<int> Main(string[] args) => ShopCli.RunAsync(args);
+    public static Task<int> Main(string[] args)
+    {
+        InlineServing.Configure();
+        return ShopCli.RunAsync(args);
+    }
 
     /// <param name="settings">The validated settings.</param>
     /// <param name="configure">Lets tests replace services (a fake clock) before the app is built.</param>

@@ -19,6 +19,10 @@ public static class ShopHost
         // woke a file-system watcher (7 % of the CPU of a GET). Shop reads its settings itself.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseUrls([.. settings.Urls]);
+        if (InlineServing.Enabled)
+        {
+            builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
+        }
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

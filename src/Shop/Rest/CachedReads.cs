@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Shop.Infrastructure;
 using Shop.Infrastructure.Auth;
 
 namespace Shop.Rest;
@@ -33,7 +34,7 @@ public static class CachedReads
                 await answer.ExecuteAsync(context);
                 return;
             }
-            await next(context);
+            await PoolContinuations.RunAsync(next, context);
         });
     }
 

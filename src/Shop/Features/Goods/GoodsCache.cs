@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
+using Shop.Infrastructure;
 using Shop.Infrastructure.Cache;
 using Shop.Infrastructure.Data;
 using Shop.Infrastructure.Logging;
@@ -290,6 +291,7 @@ public sealed class GoodsCache : BackgroundService
     /// <summary>Once a minute: catches up (so a quiet process stays current) and prunes the log.</summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await PoolContinuations.Enter();
         using var timer = new PeriodicTimer(TimeSpan.FromMinutes(1));
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Shop.Infrastructure;
 using Shop.Infrastructure.Data;
 
 namespace Shop.Features.Orders;
@@ -26,6 +27,7 @@ public sealed class OrderInbox(IServiceScopeFactory scopes, WriteGate gate, Orde
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await PoolContinuations.Enter();
         var batch = new List<(Order Order, TaskCompletionSource Stored)>(MaxBatch);
         try
         {

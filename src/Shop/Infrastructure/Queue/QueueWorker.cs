@@ -28,7 +28,8 @@ public sealed class QueueWorker<TQueue>(TQueue queue, ShopMetrics metrics, Queue
             // An accept-only instance: the work it stores is processed by instances with workers.
             return;
         }
-        await Task.Yield();
+        // Off the starting thread, and never continued on a socket thread (an import parses its file between database writes).
+        await PoolContinuations.Enter();
         var failing = false;
         var lookedForOrphans = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
