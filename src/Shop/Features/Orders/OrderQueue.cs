@@ -31,10 +31,11 @@ public sealed class OrderQueue(
         ProcessClaimedAsync([lease], cancellationToken);
 
     /// <summary>
-    /// A claimed batch is processed in ONE transaction with a savepoint per order: a commit (and a
-    /// turn at the write gate) per batch instead of per order, which is what lets the worker keep up
-    /// with group-committed acceptance. An order that fails rolls back to its savepoint alone and
-    /// is retried as usual; if the batch cannot commit, every order in it is retried.
+    /// A claimed batch is processed in ONE transaction: a commit (and a turn at the write gate) per
+    /// batch instead of per order, which is what lets the worker keep up with group-committed
+    /// acceptance. The orders are held first, so the confirmed ones are finished by two statements
+    /// for the whole batch. An order that fails rolls back to its savepoint alone and is retried as
+    /// usual; if the batch cannot commit, every order in it is retried.
     /// </summary>
     protected override async Task ProcessClaimedAsync(IReadOnlyList<Lease> leases, CancellationToken cancellationToken)
     {
@@ -46,24 +47,33 @@ public sealed class OrderQueue(
         var fresh = leases.Except(worn).ToList();
         var logs = new List<Action>();
         var failures = new List<(Lease Lease, Exception Error)>();
-        GoodsStock? stock = null;
+        var now = Clock.UtcNowToTheSecond();
         try
         {
             await using var scope = Scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<ShopDb>();
             await using var transaction = await Gate.BeginAsync(db, cancellationToken);
-            stock = new GoodsStock(db, goodsChanges);
-            var orders = await LoadClaimedAsync(db, fresh, cancellationToken);
+            var stock = new GoodsStock(db, goodsChanges);
+            var orders = await LoadHeldAsync(db, fresh, cancellationToken);
+            var confirmed = new List<Order>();
             foreach (var lease in fresh)
             {
                 if (!orders.TryGetValue(lease.Id, out var order))
                 {
                     continue; // Cancelled while queued, or taken over by another worker.
                 }
+                // PostgreSQL refuses every statement after an error until the transaction rolls back
+                // to a savepoint; SQLite undoes only the failed statement, which for an order of one
+                // line is all the order did. An error there fails the batch.
+                if (order.Lines.Count == 1 && db.Database.IsSqlite())
+                {
+                    logs.Add(await ReserveAsync(stock, db, transaction, order, lease, confirmed, now, cancellationToken));
+                    continue;
+                }
                 await transaction.Transaction.CreateSavepointAsync("one_order", cancellationToken);
                 try
                 {
-                    logs.Add(await ReserveAsync(stock, db, transaction, order, lease, cancellationToken));
+                    logs.Add(await ReserveAsync(stock, db, transaction, order, lease, confirmed, now, cancellationToken));
                 }
                 catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
                 {
@@ -74,6 +84,10 @@ public sealed class OrderQueue(
                     }
                 }
                 await transaction.Transaction.ReleaseSavepointAsync("one_order", cancellationToken);
+            }
+            if (confirmed.Count > 0)
+            {
+                await ConfirmAsync(db, confirmed, fresh[0].Worker, now, cancellationToken);
             }
             await stock.RecordAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
@@ -93,12 +107,25 @@ public sealed class OrderQueue(
 
     /// <summary>
     /// The claimed orders that are still pending and still ours, with their lines, in one query for
-    /// the whole batch. Read without tracking: every change is a conditional update of its own.
+    /// the whole batch, and held until the commit: on SQLite the write transaction already keeps
+    /// every other writer out; on PostgreSQL the rows are locked first, so no other worker can take
+    /// them over before this batch finishes them. Read without tracking: every change is a
+    /// conditional update of its own.
     /// </summary>
-    private static async Task<Dictionary<long, Order>> LoadClaimedAsync(ShopDb db, IReadOnlyList<Lease> leases, CancellationToken cancellationToken)
+    private static async Task<Dictionary<long, Order>> LoadHeldAsync(ShopDb db, IReadOnlyList<Lease> leases, CancellationToken cancellationToken)
     {
+        if (leases.Count == 0)
+        {
+            return [];
+        }
         var ids = leases.Select(l => l.Id).ToList();
-        var worker = leases.Count > 0 ? leases[0].Worker : "";
+        var worker = leases[0].Worker;
+        if (!db.Database.IsSqlite())
+        {
+            await using var hold = Sql.Command(db, "", ("@worker", worker));
+            hold.CommandText = $"SELECT Id FROM orders WHERE Id IN ({Sql.List(hold, "@id", ids)}) AND ClaimedBy = @worker FOR UPDATE";
+            await hold.ExecuteNonQueryAsync(cancellationToken);
+        }
         var orders = await db.Set<Order>().AsNoTracking().Include(o => o.Lines)
             .Where(o => ids.Contains(o.Id) && o.ClaimedBy == worker && o.Status == OrderStatus.Pending)
             .ToListAsync(cancellationToken);
@@ -106,20 +133,15 @@ public sealed class OrderQueue(
     }
 
     /// <summary>
-    /// Inside the caller's transaction: reserves stock for every line or none, fixes prices at the
-    /// prices the reservations returned, sets the status. Returns the log line to write once committed.
+    /// Inside the caller's transaction: reserves stock for every line or none, and either rejects
+    /// the order or adds it to <paramref name="confirmed"/>, for <see cref="ConfirmAsync"/>. Returns
+    /// the log line to write once committed.
     /// </summary>
     private async Task<Action> ReserveAsync(
-        GoodsStock stock, ShopDb db, GatedTransaction transaction, Order order, Lease lease, CancellationToken cancellationToken)
+        GoodsStock stock, ShopDb db, GatedTransaction transaction, Order order, Lease lease, List<Order> confirmed, DateTime now,
+        CancellationToken cancellationToken)
     {
-        var now = Clock.UtcNowToTheSecond();
         var lines = order.Lines.OrderBy(l => l.Id).ToList();
-        // A one-line order needs no savepoint: its single conditional update either took or changed nothing.
-        var severalLines = lines.Count > 1;
-        if (severalLines)
-        {
-            await transaction.Transaction.CreateSavepointAsync("reserve", cancellationToken);
-        }
         var missing = new List<OrderLine>();
         foreach (var line in lines)
         {
@@ -131,9 +153,10 @@ public sealed class OrderQueue(
         }
         if (missing.Count > 0)
         {
-            if (severalLines)
+            // An order of several lines runs inside its savepoint (the caller's): the lines taken go back.
+            if (lines.Count > 1)
             {
-                await transaction.Transaction.RollbackToSavepointAsync("reserve", cancellationToken);
+                await transaction.Transaction.RollbackToSavepointAsync("one_order", cancellationToken);
             }
             var reason = "Not enough stock for " + string.Join(", ", missing.Select(l => $"{l.Sku} ({l.Name})"));
             await FinishAsync(db, lease, OrderStatus.Rejected, reason, null, now, cancellationToken);
@@ -143,17 +166,8 @@ public sealed class OrderQueue(
                 Logger.Info("Order {OrderId} of {User} rejected: {Reason}", order.Id, order.UserName, reason);
             };
         }
-        if (severalLines)
-        {
-            await transaction.Transaction.ReleaseSavepointAsync("reserve", cancellationToken);
-        }
-        foreach (var line in lines)
-        {
-            await db.Database.ExecuteSqlAsync(
-                $"UPDATE order_lines SET UnitPriceCents = {line.UnitPriceCents} WHERE Id = {line.Id}", cancellationToken);
-        }
+        confirmed.Add(order);
         var total = lines.Sum(l => l.UnitPriceCents!.Value * l.Quantity);
-        await FinishAsync(db, lease, OrderStatus.Confirmed, null, total, now, cancellationToken);
         // The seed's "who booked what" line.
         return () =>
         {
@@ -162,6 +176,35 @@ public sealed class OrderQueue(
                 string.Join(", ", lines.Select(l => $"{l.Quantity} x {l.Sku} ({l.Name})")),
                 order.Id, (total / 100m).ToString("0.00", CultureInfo.InvariantCulture));
         };
+    }
+
+    /// <summary>
+    /// Fixes the prices of the confirmed orders' lines and confirms them with their totals: two
+    /// statements for the batch. Each price is the goods' price now, which is the price its
+    /// reservation read: the reservation's update holds the goods row (SQLite: the write lock;
+    /// PostgreSQL: the row lock) until this transaction commits, so no one can have changed it.
+    /// </summary>
+    private static async Task ConfirmAsync(ShopDb db, IReadOnlyList<Order> confirmed, string worker, DateTime now, CancellationToken cancellationToken)
+    {
+        var ids = confirmed.Select(o => o.Id).ToList();
+        await using var price = Sql.Command(db, "");
+        price.CommandText = $"""
+            UPDATE order_lines SET UnitPriceCents = (SELECT PriceCents FROM goods WHERE goods.Id = order_lines.GoodsId)
+            WHERE OrderId IN ({Sql.List(price, "@id", ids)})
+            """;
+        await price.ExecuteNonQueryAsync(cancellationToken);
+        await using var confirm = Sql.Command(db, "",
+            ("@status", OrderStatus.Confirmed), ("@now", now), ("@worker", worker), ("@pending", OrderStatus.Pending));
+        confirm.CommandText = $"""
+            UPDATE orders SET Status = @status, Reason = NULL, UpdatedAt = @now, ClaimedBy = NULL, LeaseUntil = NULL,
+                TotalCents = (SELECT SUM(UnitPriceCents * Quantity) FROM order_lines WHERE order_lines.OrderId = orders.Id)
+            WHERE Id IN ({Sql.List(confirm, "@id", ids)}) AND ClaimedBy = @worker AND Status = @pending
+            """;
+        if (await confirm.ExecuteNonQueryAsync(cancellationToken) != confirmed.Count)
+        {
+            // Cannot happen while the orders are held (LoadHeldAsync); if it does, the batch is retried.
+            throw new LeaseLostException($"Orders {string.Join(", ", ids)}");
+        }
     }
 
     /// <summary>An order that keeps failing is rejected with the error, never left pending or dropped.</summary>

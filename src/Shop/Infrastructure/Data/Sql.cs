@@ -26,6 +26,18 @@ public static class Sql
         return command;
     }
 
+    /// <summary>
+    /// Adds one parameter per value, named <paramref name="prefix"/>0, 1, ..., and returns them as
+    /// an <c>IN</c> list: the one form of a list parameter both databases read.
+    /// </summary>
+    public static string List(DbCommand command, string prefix, IEnumerable<long> values) =>
+        string.Join(", ", values.Select((value, i) =>
+        {
+            var parameter = Parameter(command, $"{prefix}{i}");
+            parameter.Value = value;
+            return parameter.ParameterName;
+        }));
+
     public static DbParameter Parameter(DbCommand command, string name)
     {
         var parameter = command.CreateParameter();

@@ -80,6 +80,52 @@ public abstract class OrdersApiTests
     }
 
     [Fact]
+    public async Task OrdersProcessedInOneBatchAreEachConfirmedAtTodaysPricesOrRejectedWithNothingTaken()
+    {
+        await using var shared = await TestDatabase.CreateAsync();
+        string[] locations;
+        long tea, cup, rare;
+        // An accept-only instance stores the orders, so the next instance's worker claims them all in one batch.
+        await using (var first = await ShopApp.StartAsync(s => s with { Database = shared.Setting, QueueWorker = false }))
+        {
+            using var admin = first.AdminClient();
+            tea = await CreateGoodsAsync(admin, "BATCH-TEA", stock: 10, price: 2m);
+            cup = await CreateGoodsAsync(admin, "BATCH-CUP", stock: 10, price: 5m);
+            rare = await CreateGoodsAsync(admin, "BATCH-RARE", stock: 1, price: 100m);
+            using var olga = await first.SignInAsync("olga");
+            locations =
+            [
+                await PlaceAcceptedAsync(olga, (tea, 2)),
+                await PlaceAcceptedAsync(olga, (tea, 1), (rare, 5)),
+                await PlaceAcceptedAsync(olga, (cup, 1), (tea, 3)),
+                await PlaceAcceptedAsync(olga, (rare, 2)),
+                await PlaceAcceptedAsync(olga, (cup, 2), (rare, 1)),
+            ];
+            // The price an order pays is the one when it is confirmed, not when it was placed.
+            var patch = await admin.PatchAsync($"/api/v1/goods/{tea}", Http.Json("""{"price":2.5}""", "application/merge-patch+json"), Ct);
+            Assert.Equal(HttpStatusCode.OK, patch.StatusCode);
+        }
+
+        await using var second = await ShopApp.StartAsync(s => s with { Database = shared.Setting });
+        using var olgaAgain = second.BearerClient(await second.LogInAsync("olga", ShopApp.Password));
+        var orders = new List<JsonNode>();
+        foreach (var location in locations)
+        {
+            orders.Add(await WaitUntilDoneAsync(olgaAgain, location, TimeSpan.FromSeconds(15)));
+        }
+
+        Assert.Equal(["confirmed", "rejected", "confirmed", "rejected", "confirmed"], orders.Select(o => (string?)o["status"]));
+        Assert.Equal([5.00m, null, 12.50m, null, 110.00m], orders.Select(o => (decimal?)o["total"]));
+        Assert.Equal([2.5m], orders[0]["items"]!.AsArray().Select(i => (decimal)i!["unit_price"]!));
+        Assert.Equal([5m, 2.5m], orders[2]["items"]!.AsArray().Select(i => (decimal)i!["unit_price"]!));
+        Assert.Equal([5m, 100m], orders[4]["items"]!.AsArray().Select(i => (decimal)i!["unit_price"]!));
+        Assert.Contains("BATCH-RARE", (string?)orders[1]["reason"], StringComparison.Ordinal);
+        Assert.Equal(5, await StockAsync(olgaAgain, tea));
+        Assert.Equal(7, await StockAsync(olgaAgain, cup));
+        Assert.Equal(0, await StockAsync(olgaAgain, rare));
+    }
+
+    [Fact]
     public async Task OrderForUnknownGoodsIsABadRequestNamingTheLine()
     {
         await using var shop = await ShopApp.StartAsync();
