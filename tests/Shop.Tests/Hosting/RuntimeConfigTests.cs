@@ -14,4 +14,13 @@ public sealed class RuntimeConfigTests
         Assert.False(properties["System.GC.Server"]!.GetValue<bool>());
         Assert.True(properties["System.GC.HeapHardLimit"]!.GetValue<long>() > 0);
     }
+
+    [Fact]
+    public void HotMethodsAreOptimisedWithoutWaitingForTheJitToFallQuiet()
+    {
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "shop.runtimeconfig.json")))!;
+        var properties = config["runtimeOptions"]!["configProperties"]!;
+
+        Assert.Equal(0, properties["System.Runtime.TieredCompilation.CallCountingDelayMs"]!.GetValue<int>());
+    }
 }
