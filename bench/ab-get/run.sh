@@ -5,6 +5,8 @@
 # req/s, p50/p99 and the server's CPU per request. Variants come one per line from VARIANTS_FILE
 # (variants.txt here) as "name;ENV=v ENV2=v;extra serve arguments" (run in the variant's folder).
 # Usage: bench/ab-get/run.sh [VARIANTS_FILE]   (needs wrk, taskset)
+# At GOODS=1000000 it favours the second variant (one build listed twice: p99 8-15 against 3-5 ms),
+# so compare variants there with bench/run, one Shop at a time (bench/README.md, "Tiering").
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 variants=$(realpath "${1:-$here/variants.txt}")

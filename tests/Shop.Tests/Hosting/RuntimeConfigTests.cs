@@ -7,9 +7,7 @@ public sealed class RuntimeConfigTests
     [Fact]
     public void TheServiceRunsTheWorkstationGcWithinAHeapLimit()
     {
-        // The file the runtime reads beside shop.dll (the build's, which publishing copies as it is).
-        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "shop.runtimeconfig.json")))!;
-        var properties = config["runtimeOptions"]!["configProperties"]!;
+        var properties = ConfigProperties();
 
         Assert.False(properties["System.GC.Server"]!.GetValue<bool>());
         Assert.True(properties["System.GC.HeapHardLimit"]!.GetValue<long>() > 0);
@@ -18,9 +16,10 @@ public sealed class RuntimeConfigTests
     [Fact]
     public void HotMethodsAreOptimisedWithoutWaitingForTheJitToFallQuiet()
     {
-        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "shop.runtimeconfig.json")))!;
-        var properties = config["runtimeOptions"]!["configProperties"]!;
-
-        Assert.Equal(0, properties["System.Runtime.TieredCompilation.CallCountingDelayMs"]!.GetValue<int>());
+        Assert.Equal(0, ConfigProperties()["System.Runtime.TieredCompilation.CallCountingDelayMs"]!.GetValue<int>());
     }
+
+    // The file the runtime reads beside shop.dll (the build's, which publishing copies as it is).
+    private static JsonNode ConfigProperties() =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "shop.runtimeconfig.json")))!["runtimeOptions"]!["configProperties"]!;
 }
